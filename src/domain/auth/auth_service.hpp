@@ -1,0 +1,49 @@
+// Sign-in, sessions, API tokens. Tokens are random (libsodium), stored only as hashes,
+// compared in constant time by looking up the hash; passwords are argon2id.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+#include "domain/actor.hpp"
+#include "domain/store.hpp"
+
+namespace relais::domain {
+
+struct LoginResult {
+  std::string token;       // bearer token, also the session cookie value
+  std::string csrf_token;  // echo in X-CSRF-Token for cookie-authenticated writes
+  Json user;               // the user record (no password hash)
+  std::int64_t expires_at_ms = 0;
+};
+
+struct Authenticated {
+  Actor actor;
+  std::string kind;        // "session" | "api_token"
+  std::string csrf_token;  // sessions only
+};
+
+class AuthService {
+ public:
+  explicit AuthService(Store& store);
+
+  // kUnauthorized with one generic message whatever failed (unknown e-mail or bad password).
+  // kRateLimited after too many failures for this e-mail or remote address.
+  Result<LoginResult> login(const std::string& email, const std::string& password,
+                            const std::string& remote_address);
+  Result<void> logout(const std::string& token);
+  // Resolves a bearer token or session cookie value.
+  Result<Authenticated> authenticate(const std::string& token);
+  // Creates a long-lived API token for the actor; the clear token is returned once.
+  Result<Json> create_api_token(const Actor& actor, const std::string& name,
+                                std::optional<std::int64_t> expires_at_ms);
+  // Creates a user with a password (admin only, or the system actor from the CLI).
+  Result<Json> create_user(const Actor& actor, const Json& user, const std::string& password);
+
+ private:
+  Store& store_;
+};
+
+}  // namespace relais::domain

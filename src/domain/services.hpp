@@ -1,0 +1,40 @@
+// Every domain service, wired to one Store. Built once by the app and passed by reference
+// to the API layer, the CLI commands and the jobs.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "domain/auth/auth_service.hpp"
+#include "domain/records/record_service.hpp"
+#include "domain/store.hpp"
+
+namespace relais::domain {
+
+class ContactMergeService;
+class TimelineService;
+
+struct Services {
+  explicit Services(Store& store);
+  ~Services();
+
+  Store& store;
+  RecordService contacts;
+  RecordService companies;
+  RecordService pipelines;
+  RecordService deals;
+  RecordService activities;
+  RecordService tasks;
+  RecordService notes;
+  RecordService users;
+  RecordService teams;
+  RecordService custom_fields;
+  AuthService auth;
+  std::unique_ptr<ContactMergeService> merge;
+  std::unique_ptr<TimelineService> timeline;
+
+  // The record service behind a URL segment ("contacts"), or nullptr.
+  RecordService* by_plural(std::string_view plural);
+};
+
+}  // namespace relais::domain

@@ -1,0 +1,144 @@
+// The storage port: what the domain needs from a database, in domain terms.
+// Implemented by storage/sqlite (and later storage/postgres). Nothing here names SQL.
+//
+// Threading: a Store is safe to use from many threads. A Transaction belongs to the thread
+// running the unit of work it was handed to and must not escape it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "domain/query/filter_ast.hpp"
+#include "domain/schema/entity_schema.hpp"
+
+namespace relais::domain {
+
+struct SortKey {
+  std::string field;
+  bool descending = false;
+};
+
+// Record-level visibility computed by domain/permissions; storage turns it into a WHERE clause.
+struct Visibility {
+  bool all = true;                         // no restriction
+  std::optional<std::int64_t> owner_id;    // else: owner_id = X
+  std::optional<std::int64_t> team_id;     //       OR team_id = Y
+  bool include_unowned = true;             //       OR owner_id IS NULL
+};
+
+struct ListQuery {
+  FilterPtr filter;           // may be null
+  std::string text_search;    // ?q=, empty = none; prefix + accent-insensitive
+  std::vector<SortKey> sort;  // empty = newest first (id descending)
+  int limit = 50;
+  std::string cursor;  // opaque, from Page::next_cursor
+  Visibility visibility;
+};
+
+struct Page {
+  std::vector<Json> items;
+  std::optional<std::string> next_cursor;
+};
+
+struct AuditEntry {
+  std::int64_t actor_user_id = 0;
+  std::string entity;  // singular schema name
+  std::int64_t record_id = 0;
+  std::string action;  // "create" | "update" | "delete" | "merge" | ...
+  Json before;         // null on create
+  Json after;          // null on delete; on update only the changed fields
+};
+
+struct DomainEvent {
+  std::string type;  // "contact.created", "deal.stage_changed", ...
+  std::string entity;
+  std::int64_t record_id = 0;
+  std::int64_t actor_user_id = 0;
+  Json payload = Json::object();
+};
+
+struct TimelineQuery {
+  std::string entity;  // "contact" | "company" | "deal"
+  std::int64_t record_id = 0;
+  int limit = 50;
+  std::string cursor;
+};
+
+// Credentials and sessions are not ordinary records: never listed, never exported.
+struct UserCredentials {
+  std::int64_t user_id = 0;
+  std::string password_hash;  // argon2id encoded string
+  bool active = true;
+};
+
+struct SessionRecord {
+  std::int64_t user_id = 0;
+  std::string kind;        // "session" | "api_token"
+  std::int64_t expires_at_ms = 0;  // 0 = never
+  std::string csrf_token;  // sessions only
+};
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // Generic records. Values are JSON objects keyed by schema field names.
+  virtual Result<Json> get(const EntitySchema& schema, std::int64_t id) = 0;
+  virtual Result<Page> list(const EntitySchema& schema, const ListQuery& query) = 0;
+  virtual Result<std::int64_t> count(const EntitySchema& schema, const ListQuery& query) = 0;
+  // Returns the stored record with id, version = 1, created_at, updated_at filled in.
+  virtual Result<Json> insert(const EntitySchema& schema, const Json& values) = 0;
+  // Applies `changes` (a subset of fields), bumps version and updated_at, returns the record.
+  // kConflict when expected_version is set and differs from the stored version.
+  virtual Result<Json> update(const EntitySchema& schema, std::int64_t id, const Json& changes,
+                              std::optional<std::int64_t> expected_version) = 0;
+  virtual Result<void> remove(const EntitySchema& schema, std::int64_t id) = 0;
+
+  // Contact e-mail index: unique, lower-cased. kConflict (details.existing_id) on a clash.
+  virtual Result<void> set_contact_emails(std::int64_t contact_id,
+                                          const std::vector<std::string>& emails) = 0;
+  virtual std::optional<std::int64_t> find_contact_by_email(const std::string& email) = 0;
+  // Company domain index: unique, lower-cased.
+  virtual std::optional<std::int64_t> find_company_by_domain(const std::string& domain) = 0;
+
+  // Moves every reference to `from_contact` (activities, tasks, notes, deals.contact_ids,
+  // audit/timeline rows) onto `into_contact`.
+  virtual Result<void> repoint_contact(std::int64_t from_contact, std::int64_t into_contact) = 0;
+
+  // Deal stage history, for the timeline and funnel analytics.
+  virtual void record_stage_change(std::int64_t deal_id, const std::string& from_stage,
+                                   const std::string& to_stage, std::int64_t actor_user_id) = 0;
+
+  virtual void record_audit(const AuditEntry& entry) = 0;
+  virtual void record_event(const DomainEvent& event) = 0;
+
+  // Activities, notes, tasks, stage changes and audited field changes of one record,
+  // newest first. Items: {"kind", "at", "id"?, "actor_user_id"?, ...kind-specific fields}.
+  virtual Result<Page> timeline(const TimelineQuery& query) = 0;
+
+  // Auth.
+  virtual std::optional<UserCredentials> find_credentials_by_email(const std::string& email) = 0;
+  virtual Result<void> set_password_hash(std::int64_t user_id, const std::string& hash) = 0;
+  virtual Result<void> insert_session(const std::string& token_hash, const SessionRecord& s) = 0;
+  virtual std::optional<SessionRecord> find_session(const std::string& token_hash) = 0;
+  virtual Result<void> delete_session(const std::string& token_hash) = 0;
+};
+
+using UnitOfWork = std::function<Result<Json>(Transaction&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs `work` on a read-only snapshot. Blocks the calling thread (a worker, never I/O).
+  virtual Result<Json> read(const UnitOfWork& work) = 0;
+  // Runs `work` atomically: every change it made is durable when this returns ok, and none
+  // is kept when it returns an error or throws. Writes are serialised (one writer); several
+  // may share one commit (group commit) without affecting each other's outcome.
+  virtual Result<Json> write(const UnitOfWork& work) = 0;
+};
+
+}  // namespace relais::domain
