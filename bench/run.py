@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Relais benchmark driver: data set, CSV import rate, HTTP load with wrk, memory.
+
+Usage: bench/run.py [--contacts 100000] [--duration 10] [--connections 32] [--build build]
+Creates a fresh database under bench/out/, imports N generated contacts with `relais import`
+(timed), starts `relais serve` on 127.0.0.1, and runs wrk for each scenario in one session:
+healthz (the server's ceiling), GET one contact, list first page, full-text search,
+create contact. Prints a Markdown table for docs/benchmarks.md. Loopback only.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+PASSWORD = "bench-password-123"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post_json(url, body, headers=None):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        fields = dict(line.split(":", 1) for line in f)
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def parse_wrk(out):
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)
+    p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock_errors = re.search(r"Socket errors:.*", out)
+    return {
+        "rate": rate,
+        "p50_ms": float(p50.group(1)) * scale[p50.group(2)],
+        "p99_ms": float(p99.group(1)) * scale[p99.group(2)],
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": sock_errors.group(0) if sock_errors else "",
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--contacts", type=int, default=100000)
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    args = ap.parse_args()
+
+    relais = os.path.join(args.build, "relais")
+    out_dir = os.path.join(BENCH, "out")
+    os.makedirs(out_dir, exist_ok=True)
+    db_path = os.path.join(out_dir, f"bench-{args.contacts}.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db_path + suffix):
+            os.remove(db_path + suffix)
+    db = "sqlite:" + db_path
+    csv_path = os.path.join(out_dir, f"contacts-{args.contacts}.csv")
+    if not os.path.exists(csv_path):
+        subprocess.run([sys.executable, os.path.join(BENCH, "gen_contacts.py"),
+                        str(args.contacts), csv_path], check=True)
+
+    subprocess.run([relais, "migrate", "--db", db], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([relais, "user", "add", "--email", "bench@relais.local", "--role", "admin",
+                    "--password-stdin", "--db", db], input=PASSWORD + "\n", text=True,
+                   check=True, stdout=subprocess.DEVNULL)
+
+    started = time.monotonic()
+    imp = subprocess.run([relais, "import", "contacts", csv_path, "--db", db],
+                         capture_output=True, text=True)
+    import_seconds = time.monotonic() - started
+    if imp.returncode != 0:
+        sys.exit(f"import failed ({imp.returncode}): {imp.stdout[-2000:]} {imp.stderr[-2000:]}")
+    import_rate = args.contacts / import_seconds
+
+    port = free_port()
+    server = subprocess.Popen([relais, "serve", "--db", db, "--listen", f"127.0.0.1:{port}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        token = post_json(base + "/api/v1/auth/login",
+                          {"email": "bench@relais.local", "password": PASSWORD})["token"]
+        env = dict(os.environ, RELAIS_TOKEN=token, RELAIS_MAX_ID=str(args.contacts),
+                   RELAIS_BENCH_DIR=BENCH)
+        results = {}
+        for name in ("healthz", "get_contact", "list_contacts", "search_contacts",
+                     "create_contact"):
+            cmd = ["wrk", "--latency", f"-t{args.threads}", f"-c{args.connections}",
+                   f"-d{args.duration}s", "-s", os.path.join(BENCH, "wrk", name + ".lua"), base]
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+            results[name] = parse_wrk(out)
+            if results[name]["errors"]:
+                sys.exit(f"{name}: {results[name]['errors']} non-2xx answers:\n{out}")
+        rss, hwm = rss_kib(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    ceiling = results["healthz"]["rate"]
+    cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
+                         capture_output=True, text=True).stdout.strip()
+    print(f"\n### {args.contacts:,} contacts — {datetime.date.today()} — {cpu}, "
+          f"{os.cpu_count()} cores, {platform.platform()}\n")
+    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on loopback "
+          "(wrk and the server share the 2 cores).\n")
+    print("| scenario | req/s | p50 ms | p99 ms | vs healthz |")
+    print("|---|---:|---:|---:|---:|")
+    for name, r in results.items():
+        print(f"| {name} | {r['rate']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
+              f"{100 * r['rate'] / ceiling:.0f} % |")
+    print(f"\nCSV import: {args.contacts:,} rows in {import_seconds:.1f} s = "
+          f"{import_rate:,.0f} rows/s (`relais import contacts`, one process).")
+    print(f"Server RSS after the run: {rss / 1024:.0f} MiB (peak {hwm / 1024:.0f} MiB).")
+    print(f"Database size: {os.path.getsize(db_path) / 1e6:.0f} MB.")
+
+
+if __name__ == "__main__":
+    main()
