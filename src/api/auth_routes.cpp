@@ -1,0 +1,146 @@
+// Sign-in, sign-out, the current user, API tokens.
+#include <chrono>
+#include <string>
+
+#include "api/handler_support.hpp"
+#include "api/iso_time.hpp"
+#include "api/rendering.hpp"
+#include "api/route_groups.hpp"
+
+namespace relais::api {
+namespace {
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string session_cookie(const std::string& value, std::int64_t max_age_seconds,
+                           const ApiOptions& options) {
+  std::string cookie =
+      std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
+  if (max_age_seconds >= 0) cookie += "; Max-Age=" + std::to_string(max_age_seconds);
+  if (options.secure_cookies) cookie += "; Secure";
+  return cookie;
+}
+
+http::Response login(http::Request& request, domain::Services& services,
+                     const ApiOptions& options) {
+  auto body = parse_json_object(request);
+  if (!body.ok()) return http::Response::error(body.error());
+  if (auto checked = reject_unknown_fields(*body, {"email", "password"}); !checked.ok()) {
+    return http::Response::error(checked.error());
+  }
+  std::map<std::string, std::string> missing;
+  for (const char* name : {"email", "password"}) {
+    const auto it = body->find(name);
+    if (it == body->end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+      missing[name] = "required, a non-empty string";
+    }
+  }
+  if (!missing.empty()) {
+    return http::Response::error(Error::validation("email and password are required", missing));
+  }
+
+  auto result = services.auth.login((*body)["email"].get<std::string>(),
+                                    (*body)["password"].get<std::string>(), request.remote_address);
+  if (!result.ok()) return http::Response::error(result.error());
+  const domain::LoginResult& session = result.value();
+  if (session.user.is_object() && session.user.contains("id") &&
+      session.user["id"].is_number_integer()) {
+    request.user_id = session.user["id"].get<std::int64_t>();
+  }
+
+  Json out{{"token", session.token},
+           {"csrf_token", session.csrf_token},
+           {"user", session.user},
+           {"expires_at", session.expires_at_ms > 0 ? Json(format_iso8601(session.expires_at_ms))
+                                                    : Json(nullptr)}};
+  http::Response response = http::Response::json(200, out);
+  const std::int64_t max_age =
+      session.expires_at_ms > 0
+          ? std::max<std::int64_t>(0, (session.expires_at_ms - now_ms()) / 1000)
+          : -1;
+  response.set_header("Set-Cookie", session_cookie(session.token, max_age, options));
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+http::Response logout(http::Request& request, domain::Services& services,
+                      const ApiOptions& options) {
+  auto caller = authenticate_caller(request, services);
+  if (!caller.ok()) return http::Response::error(caller.error());
+  // Ends the session, or revokes the API token, that authenticated this very call.
+  if (auto done = services.auth.logout(caller->token); !done.ok()) {
+    return http::Response::error(done.error());
+  }
+  http::Response response = http::Response::no_content();
+  response.set_header("Set-Cookie", session_cookie("", 0, options));
+  return response;
+}
+
+http::Response me(http::Request& request, domain::Services& services) {
+  auto caller = authenticate_caller(request, services);
+  if (!caller.ok()) return http::Response::error(caller.error());
+  // A user may always read their own record, whatever their role allows on other users.
+  auto user = services.users.get(domain::Actor::system(), caller->auth.actor.user_id);
+  if (!user.ok()) return http::Response::error(user.error());
+  Json out{{"user", user.value()}, {"kind", caller->auth.kind}};
+  if (caller->via_cookie) out["csrf_token"] = caller->auth.csrf_token;
+  http::Response response = http::Response::json(200, out);
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+http::Response create_token(http::Request& request, domain::Services& services,
+                            const domain::Actor& actor) {
+  auto body = parse_json_object(request);
+  if (!body.ok()) return http::Response::error(body.error());
+  if (auto checked = reject_unknown_fields(*body, {"name", "expires_at"}); !checked.ok()) {
+    return http::Response::error(checked.error());
+  }
+  const auto name = body->find("name");
+  if (name == body->end() || !name->is_string() || name->get_ref<const std::string&>().empty()) {
+    return http::Response::error(Error::field("name", "required, a non-empty string"));
+  }
+  std::optional<std::int64_t> expires_at_ms;
+  if (const auto expires = body->find("expires_at");
+      expires != body->end() && !expires->is_null()) {
+    const auto parsed =
+        expires->is_string() ? parse_iso8601(expires->get_ref<const std::string&>()) : std::nullopt;
+    if (!parsed) {
+      return http::Response::error(
+          Error::field("expires_at", "must be an ISO 8601 date-time such as 2026-12-31T23:59:59Z"));
+    }
+    if (*parsed <= now_ms()) {
+      return http::Response::error(Error::field("expires_at", "must be in the future"));
+    }
+    expires_at_ms = parsed;
+  }
+  auto token = services.auth.create_api_token(actor, name->get<std::string>(), expires_at_ms);
+  if (!token.ok()) return http::Response::error(token.error());
+  http::Response response = http::Response::json(201, token.value());
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+}  // namespace
+
+void register_auth_routes(http::Router& router, domain::Services& services,
+                          const ApiOptions& options) {
+  router.add("POST", "/api/v1/auth/login", [&services, options](http::Request& request) {
+    return login(request, services, options);
+  });
+  router.add("POST", "/api/v1/auth/logout", [&services, options](http::Request& request) {
+    return logout(request, services, options);
+  });
+  router.add("GET", "/api/v1/auth/me",
+             [&services](http::Request& request) { return me(request, services); });
+  router.add(
+      "POST", "/api/v1/tokens",
+      authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {
+        return create_token(request, services, actor);
+      }));
+}
+
+}  // namespace relais::api

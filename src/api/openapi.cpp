@@ -1,0 +1,505 @@
+// Builds the OpenAPI document. Paths mirror what register_routes() wires; the error
+// statuses come from http::status_for, the same mapping the responses use.
+#include "api/openapi.hpp"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/route_groups.hpp"
+#include "domain/schema/entity_schema.hpp"
+#include "http/request.hpp"
+
+namespace relais::api {
+namespace {
+
+using domain::EntitySchema;
+using domain::FieldDef;
+using domain::FieldType;
+
+std::string component_name(const std::string& snake) {
+  std::string out;
+  bool upper = true;
+  for (char c : snake) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out;
+}
+
+Json schema_ref(const std::string& component) {
+  return Json{{"$ref", "#/components/schemas/" + component}};
+}
+
+Json stage_schema() {
+  return Json{{"type", "object"},
+              {"required", {"id", "name"}},
+              {"properties",
+               {{"id", {{"type", "string"}}},
+                {"name", {{"type", "string"}}},
+                {"probability", {{"type", "integer"}, {"minimum", 0}, {"maximum", 100}}},
+                {"kind", {{"type", "string"}, {"enum", {"open", "won", "lost"}}}}}}};
+}
+
+// JSON Schema of one field's value; `nullable` adds null (fields a record may leave unset).
+Json field_schema(const EntitySchema& entity, const FieldDef& field, bool nullable) {
+  Json s = Json::object();
+  switch (field.type) {
+    case FieldType::kText:
+      s = {{"type", "string"}, {"maxLength", field.max_length}};
+      break;
+    case FieldType::kInteger:
+      s = {{"type", "integer"}};
+      break;
+    case FieldType::kMoney:
+      s = {{"type", "integer"}, {"description", "amount in minor units (cents)"}};
+      break;
+    case FieldType::kCurrency:
+      s = {{"type", "string"}, {"pattern", "^[A-Z]{3}$"}, {"description", "ISO 4217 code"}};
+      break;
+    case FieldType::kDate:
+      s = {{"type", "string"}, {"format", "date"}};
+      break;
+    case FieldType::kDateTime:
+      s = {{"type", "string"}, {"format", "date-time"}};
+      break;
+    case FieldType::kBoolean:
+      s = {{"type", "boolean"}};
+      break;
+    case FieldType::kEnum:
+      s = {{"type", "string"}, {"enum", field.enum_values}};
+      break;
+    case FieldType::kTextList:
+      s = {{"type", "array"}, {"items", {{"type", "string"}}}};
+      break;
+    case FieldType::kReference:
+      s = {{"type", "integer"}, {"description", "id of a " + field.references}};
+      break;
+    case FieldType::kReferenceList:
+      s = {{"type", "array"},
+           {"items", {{"type", "integer"}}},
+           {"description", "ids of " + field.references + " records"}};
+      break;
+    case FieldType::kObject:
+      s = {{"type", "object"}};
+      break;
+    case FieldType::kList:
+      s = {{"type", "array"},
+           {"items", entity.name == "pipeline" && field.name == "stages"
+                         ? stage_schema()
+                         : Json{{"type", "object"}}}};
+      break;
+  }
+  if (nullable) {
+    s["type"] = Json::array({s["type"], "null"});
+    if (s.contains("enum")) s["enum"].push_back(nullptr);
+  }
+  if (!field.label_en.empty()) s["title"] = field.label_en;
+  if (!field.default_value.is_null()) s["default"] = field.default_value;
+  return s;
+}
+
+// The record as the server returns it: every field, read-only ones marked.
+Json record_schema(const EntitySchema& entity) {
+  Json properties = Json::object();
+  Json required = Json::array();
+  for (const auto& field : entity.fields) {
+    const bool always_set = field.required || field.name == "id" || field.name == "version" ||
+                            field.name == "created_at" || field.name == "updated_at";
+    Json s = field_schema(entity, field, !always_set);
+    if (field.read_only) s["readOnly"] = true;
+    properties[field.name] = std::move(s);
+    if (always_set) required.push_back(field.name);
+  }
+  return Json{{"type", "object"},
+              {"properties", std::move(properties)},
+              {"required", std::move(required)},
+              {"additionalProperties", false}};
+}
+
+// Create (all required fields present) or update (any subset) request bodies. Read-only
+// fields are left out: the server rejects them like any unknown field.
+Json write_schema(const EntitySchema& entity, bool create) {
+  Json properties = Json::object();
+  Json required = Json::array();
+  for (const auto& field : entity.fields) {
+    if (field.read_only) continue;
+    properties[field.name] = field_schema(entity, field, !field.required);
+    if (create && field.required) required.push_back(field.name);
+  }
+  if (entity.name == "user" && create) {
+    properties["password"] = {{"type", "string"},
+                              {"minLength", 1},
+                              {"writeOnly", true},
+                              {"description", "sets the user's password (admins only)"}};
+  }
+  Json s{
+      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
+  if (!required.empty()) s["required"] = std::move(required);
+  return s;
+}
+
+Json page_schema(const Json& item) {
+  return Json{{"type", "object"},
+              {"required", {"data", "next_cursor"}},
+              {"properties",
+               {{"data", {{"type", "array"}, {"items", item}}},
+                {"next_cursor",
+                 {{"type", {"string", "null"}},
+                  {"description", "pass as ?cursor= to get the next page; null on the last"}}}}},
+              {"additionalProperties", false}};
+}
+
+Json error_schema() {
+  std::vector<std::string> codes;
+  for (ErrorCode code :
+       {ErrorCode::kBadRequest, ErrorCode::kValidationFailed, ErrorCode::kUnauthorized,
+        ErrorCode::kForbidden, ErrorCode::kNotFound, ErrorCode::kConflict,
+        ErrorCode::kPayloadTooLarge, ErrorCode::kUnsupportedMediaType, ErrorCode::kRateLimited,
+        ErrorCode::kInternal}) {
+    codes.emplace_back(error_code_name(code));
+  }
+  std::string known;
+  for (const auto& c : codes) known += (known.empty() ? "" : ", ") + c;
+  return Json{{"type", "object"},
+              {"required", {"error"}},
+              {"additionalProperties", false},
+              {"properties",
+               {{"error",
+                 {{"type", "object"},
+                  {"required", {"code", "message"}},
+                  {"description",
+                   "extra members carry machine-readable details, e.g. existing_id on a duplicate "
+                   "e-mail or position on a syntax error"},
+                  {"properties",
+                   {{"code", {{"type", "string"}, {"description", "one of: " + known}}},
+                    {"message", {{"type", "string"}}},
+                    {"fields",
+                     {{"type", "object"},
+                      {"additionalProperties", {{"type", "string"}}},
+                      {"description", "per-field messages"}}},
+                    {"existing_id", {{"type", "integer"}}},
+                    {"position", {{"type", "integer"}, {"minimum", 0}}}}}}}}}};
+}
+
+Json json_content(const Json& schema) { return Json{{"application/json", {{"schema", schema}}}}; }
+
+Json json_response(const std::string& description, const Json& schema) {
+  return Json{{"description", description}, {"content", json_content(schema)}};
+}
+
+// Adds the error responses an operation can produce, one per distinct HTTP status.
+void add_errors(Json& operation, std::initializer_list<ErrorCode> codes) {
+  std::set<int> statuses;
+  for (ErrorCode code : codes) statuses.insert(http::status_for(code));
+  statuses.insert(http::status_for(ErrorCode::kInternal));
+  for (int status : statuses) {
+    operation["responses"][std::to_string(status)] = {{"$ref", "#/components/responses/Error"}};
+  }
+  operation["responses"]["default"] = {{"$ref", "#/components/responses/Error"}};
+}
+
+const std::initializer_list<ErrorCode> kAuthErrors = {ErrorCode::kUnauthorized,
+                                                      ErrorCode::kForbidden};
+const std::initializer_list<ErrorCode> kBodyErrors = {
+    ErrorCode::kBadRequest, ErrorCode::kValidationFailed, ErrorCode::kPayloadTooLarge,
+    ErrorCode::kUnsupportedMediaType};
+
+Json operation(const std::string& id, const std::string& summary, const std::string& tag) {
+  return Json{
+      {"operationId", id}, {"summary", summary}, {"tags", {tag}}, {"responses", Json::object()}};
+}
+
+Json json_body(const Json& schema) {
+  return Json{{"required", true}, {"content", json_content(schema)}};
+}
+
+Json param_ref(const std::string& name) {
+  return Json{{"$ref", "#/components/parameters/" + name}};
+}
+
+Json list_parameters() {
+  return Json::array({param_ref("limit"), param_ref("cursor"), param_ref("q"), param_ref("sort"),
+                      param_ref("filter")});
+}
+
+Json record_headers(bool created) {
+  Json headers{
+      {"ETag",
+       {{"description", "the record's version, for If-Match"}, {"schema", {{"type", "string"}}}}}};
+  if (created) {
+    headers["Location"] = {{"description", "URL of the new record"},
+                           {"schema", {{"type", "string"}}}};
+  }
+  return headers;
+}
+
+void add_record_paths(Json& paths, const EntitySchema& entity) {
+  const std::string name = component_name(entity.name);
+  const std::string collection = "/api/v1/" + entity.plural;
+  const std::string tag = entity.plural;
+
+  Json list_op = operation("list_" + entity.plural, "List " + entity.plural, tag);
+  list_op["parameters"] = list_parameters();
+  list_op["responses"]["200"] = json_response("one page", schema_ref(name + "Page"));
+  add_errors(list_op, {ErrorCode::kBadRequest, ErrorCode::kValidationFailed,
+                       ErrorCode::kUnauthorized, ErrorCode::kForbidden});
+  paths[collection]["get"] = std::move(list_op);
+
+  Json create_op = operation("create_" + entity.name, "Create a " + entity.name, tag);
+  create_op["requestBody"] = json_body(schema_ref(name + "Create"));
+  create_op["responses"]["201"] = json_response("created", schema_ref(name));
+  create_op["responses"]["201"]["headers"] = record_headers(true);
+  add_errors(create_op, kAuthErrors);
+  add_errors(create_op, kBodyErrors);
+  add_errors(create_op, {ErrorCode::kConflict});
+  paths[collection]["post"] = std::move(create_op);
+
+  const std::string item = collection + "/{id}";
+  paths[item]["parameters"] = Json::array({param_ref("id")});
+  Json get_op = operation("get_" + entity.name, "Get a " + entity.name, tag);
+  get_op["responses"]["200"] = json_response("the record", schema_ref(name));
+  get_op["responses"]["200"]["headers"] = record_headers(false);
+  add_errors(get_op, kAuthErrors);
+  add_errors(get_op, {ErrorCode::kNotFound});
+  paths[item]["get"] = std::move(get_op);
+
+  Json patch_op = operation("update_" + entity.name, "Change fields of a " + entity.name, tag);
+  patch_op["parameters"] = Json::array({param_ref("ifMatch")});
+  patch_op["requestBody"] = json_body(schema_ref(name + "Update"));
+  patch_op["responses"]["200"] = json_response("the updated record", schema_ref(name));
+  patch_op["responses"]["200"]["headers"] = record_headers(false);
+  add_errors(patch_op, kAuthErrors);
+  add_errors(patch_op, kBodyErrors);
+  add_errors(patch_op, {ErrorCode::kNotFound, ErrorCode::kConflict});
+  paths[item]["patch"] = std::move(patch_op);
+
+  Json delete_op = operation("delete_" + entity.name, "Delete a " + entity.name, tag);
+  delete_op["parameters"] = Json::array({param_ref("ifMatch")});
+  delete_op["responses"]["204"] = {{"description", "deleted"}};
+  add_errors(delete_op, kAuthErrors);
+  add_errors(delete_op, {ErrorCode::kBadRequest, ErrorCode::kNotFound, ErrorCode::kConflict});
+  paths[item]["delete"] = std::move(delete_op);
+}
+
+void add_special_paths(Json& paths) {
+  for (const char* plural : {"contacts", "companies", "deals"}) {
+    const std::string entity = domain::find_schema(plural)->name;
+    const std::string path = std::string("/api/v1/") + plural + "/{id}/timeline";
+    Json op = operation(entity + "_timeline", "History of a " + entity + ", newest first", plural);
+    op["parameters"] = Json::array({param_ref("id"), param_ref("limit"), param_ref("cursor")});
+    op["responses"]["200"] = json_response("one page of history", schema_ref("TimelinePage"));
+    add_errors(op, kAuthErrors);
+    add_errors(op, {ErrorCode::kBadRequest, ErrorCode::kNotFound});
+    paths[path]["get"] = std::move(op);
+  }
+
+  Json merge = operation("merge_contacts", "Merge another contact into this one", "contacts");
+  merge["parameters"] = Json::array({param_ref("id")});
+  merge["requestBody"] = json_body(schema_ref("MergeRequest"));
+  merge["responses"]["200"] = json_response("the surviving contact", schema_ref("Contact"));
+  merge["responses"]["200"]["headers"] = record_headers(false);
+  add_errors(merge, kAuthErrors);
+  add_errors(merge, kBodyErrors);
+  add_errors(merge, {ErrorCode::kNotFound, ErrorCode::kConflict});
+  paths["/api/v1/contacts/{id}/merge"]["post"] = std::move(merge);
+
+  for (const char* child : {"contacts", "deals"}) {
+    const std::string child_name = component_name(domain::find_schema(child)->name);
+    Json op = operation(std::string("company_") + child, std::string("The company's ") + child,
+                        "companies");
+    op["parameters"] = list_parameters();
+    op["parameters"].insert(op["parameters"].begin(), param_ref("id"));
+    op["responses"]["200"] = json_response("one page", schema_ref(child_name + "Page"));
+    add_errors(op, kAuthErrors);
+    add_errors(op, {ErrorCode::kBadRequest, ErrorCode::kValidationFailed, ErrorCode::kNotFound});
+    paths[std::string("/api/v1/companies/{id}/") + child]["get"] = std::move(op);
+  }
+
+  Json login = operation("login", "Sign in with e-mail and password", "auth");
+  login["security"] = Json::array();
+  login["requestBody"] = json_body(schema_ref("LoginRequest"));
+  login["responses"]["200"] =
+      json_response("signed in; also sets the relais_session cookie", schema_ref("LoginResponse"));
+  login["responses"]["200"]["headers"] = {
+      {"Set-Cookie",
+       {{"description", "relais_session=<token>; Path=/; HttpOnly; SameSite=Lax"},
+        {"schema", {{"type", "string"}}}}}};
+  add_errors(login, kBodyErrors);
+  add_errors(login, {ErrorCode::kUnauthorized, ErrorCode::kRateLimited});
+  paths["/api/v1/auth/login"]["post"] = std::move(login);
+
+  Json logout =
+      operation("logout", "End the session (or revoke the API token) of this call", "auth");
+  logout["responses"]["204"] = {{"description", "signed out; the session cookie is cleared"}};
+  add_errors(logout, kAuthErrors);
+  paths["/api/v1/auth/logout"]["post"] = std::move(logout);
+
+  Json me = operation("me", "The signed-in user", "auth");
+  me["responses"]["200"] = json_response("the user", schema_ref("Me"));
+  add_errors(me, kAuthErrors);
+  paths["/api/v1/auth/me"]["get"] = std::move(me);
+
+  Json token = operation("create_api_token", "Create a long-lived API token", "auth");
+  token["requestBody"] = json_body(schema_ref("TokenRequest"));
+  token["responses"]["201"] =
+      json_response("the token; its clear value is shown only this once", schema_ref("ApiToken"));
+  add_errors(token, kAuthErrors);
+  add_errors(token, kBodyErrors);
+  paths["/api/v1/tokens"]["post"] = std::move(token);
+
+  Json spec = operation("openapi", "This document", "meta");
+  spec["security"] = Json::array();
+  spec["responses"]["200"] = json_response("OpenAPI 3.1 document", Json{{"type", "object"}});
+  paths["/api/v1/openapi.json"]["get"] = std::move(spec);
+}
+
+Json parameters() {
+  Json p = Json::object();
+  p["id"] = {{"name", "id"},
+             {"in", "path"},
+             {"required", true},
+             {"schema", {{"type", "integer"}, {"minimum", 1}}}};
+  p["limit"] = {
+      {"name", "limit"},
+      {"in", "query"},
+      {"description", "page size"},
+      {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50}}}};
+  p["cursor"] = {{"name", "cursor"},
+                 {"in", "query"},
+                 {"description", "opaque, the next_cursor of the previous page"},
+                 {"schema", {{"type", "string"}}}};
+  p["q"] = {{"name", "q"},
+            {"in", "query"},
+            {"description", "full-text search: prefix and accent-insensitive"},
+            {"schema", {{"type", "string"}}}};
+  p["sort"] = {{"name", "sort"},
+               {"in", "query"},
+               {"description", "field or -field (descending), comma-separated"},
+               {"schema", {{"type", "string"}}}};
+  p["filter"] = {
+      {"name", "filter"},
+      {"in", "query"},
+      {"description",
+       "filter language, e.g. city = \"Lyon\" and (lifecycle_stage in (\"lead\",\"mql\") "
+       "or score >= 50)"},
+      {"schema", {{"type", "string"}}}};
+  p["ifMatch"] = {{"name", "If-Match"},
+                  {"in", "header"},
+                  {"description", "the version last seen (ETag); a stale one gives 409"},
+                  {"schema", {{"type", "string"}}}};
+  return p;
+}
+
+Json schemas() {
+  Json s = Json::object();
+  s["Error"] = error_schema();
+  for (const EntitySchema* entity : domain::all_schemas()) {
+    const std::string name = component_name(entity->name);
+    s[name] = record_schema(*entity);
+    s[name + "Create"] = write_schema(*entity, true);
+    s[name + "Update"] = write_schema(*entity, false);
+    s[name + "Page"] = page_schema(schema_ref(name));
+  }
+  s["TimelineItem"] = {
+      {"type", "object"},
+      {"required", {"kind", "at"}},
+      {"properties",
+       {{"kind",
+         {{"type", "string"}, {"description", "activity, note, task, stage_change, change, ..."}}},
+        {"at", {{"type", "string"}, {"format", "date-time"}}},
+        {"id", {{"type", "integer"}}},
+        {"actor_user_id", {{"type", {"integer", "null"}}}}}}};
+  s["TimelinePage"] = page_schema(schema_ref("TimelineItem"));
+  s["MergeRequest"] = {{"type", "object"},
+                       {"required", {"from"}},
+                       {"additionalProperties", false},
+                       {"properties",
+                        {{"from",
+                          {{"description", "id of the contact merged into this one, then deleted"},
+                           {"oneOf",
+                            {{{"type", "integer"}, {"minimum", 1}},
+                             {{"type", "string"}, {"pattern", "^[1-9][0-9]*$"}}}}}}}}};
+  s["LoginRequest"] = {
+      {"type", "object"},
+      {"required", {"email", "password"}},
+      {"additionalProperties", false},
+      {"properties",
+       {{"email", {{"type", "string"}, {"minLength", 1}}},
+        {"password", {{"type", "string"}, {"minLength", 1}, {"writeOnly", true}}}}}};
+  s["LoginResponse"] = {
+      {"type", "object"},
+      {"required", {"token", "csrf_token", "user", "expires_at"}},
+      {"additionalProperties", false},
+      {"properties",
+       {{"token", {{"type", "string"}}},
+        {"csrf_token", {{"type", "string"}}},
+        {"user", schema_ref("User")},
+        {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}};
+  s["Me"] = {{"type", "object"},
+             {"required", {"user", "kind"}},
+             {"additionalProperties", false},
+             {"properties",
+              {{"user", schema_ref("User")},
+               {"kind", {{"type", "string"}, {"enum", {"session", "api_token"}}}},
+               {"csrf_token",
+                {{"type", "string"},
+                 {"description", "present for cookie sessions: echo it in X-CSRF-Token"}}}}}};
+  s["TokenRequest"] = {{"type", "object"},
+                       {"required", {"name"}},
+                       {"additionalProperties", false},
+                       {"properties",
+                        {{"name", {{"type", "string"}, {"minLength", 1}}},
+                         {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}};
+  s["ApiToken"] = {{"type", "object"},
+                   {"required", {"token"}},
+                   {"properties", {{"token", {{"type", "string"}}}}}};
+  return s;
+}
+
+Json build_document() {
+  Json paths = Json::object();
+  for (const EntitySchema* entity : domain::all_schemas()) add_record_paths(paths, *entity);
+  add_special_paths(paths);
+  return Json{
+      {"openapi", "3.1.0"},
+      {"info",
+       {{"title", "Relais API"},
+        {"version", "0.1.0"},
+        {"description",
+         "Self-hosted CRM. Cookie-authenticated POST/PATCH/PUT/DELETE need X-CSRF-Token."}}},
+      {"jsonSchemaDialect", "https://json-schema.org/draft/2020-12/schema"},
+      {"servers", {{{"url", "/"}}}},
+      {"security", {{{"bearerAuth", Json::array()}}, {{"sessionCookie", Json::array()}}}},
+      {"paths", std::move(paths)},
+      {"components",
+       {{"schemas", schemas()},
+        {"parameters", parameters()},
+        {"responses", {{"Error", json_response("an error", schema_ref("Error"))}}},
+        {"securitySchemes",
+         {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}}},
+          {"sessionCookie",
+           {{"type", "apiKey"}, {"in", "cookie"}, {"name", "relais_session"}}}}}}}};
+}
+
+}  // namespace
+
+const Json& openapi_document() {
+  static const Json document = build_document();
+  return document;
+}
+
+void register_openapi_route(http::Router& router) {
+  // Public: it describes the API, not any data.
+  router.add("GET", "/api/v1/openapi.json", [](http::Request&) {
+    http::Response response = http::Response::json(200, openapi_document());
+    response.set_header("Cache-Control", "public, max-age=300");
+    return response;
+  });
+}
+
+}  // namespace relais::api
