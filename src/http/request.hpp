@@ -2,6 +2,7 @@
 // http/server.cpp so the API layer and its tests never depend on them.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,12 +15,12 @@
 namespace relais::http {
 
 struct Request {
-  std::string method;  // upper case: GET, POST, PATCH, DELETE, ...
-  std::string path;    // percent-decoded, without the query string
-  std::string target;  // raw request target as received (for logs)
-  std::multimap<std::string, std::string> query;  // percent-decoded
-  std::map<std::string, std::string> headers;     // names lower-cased
-  std::map<std::string, std::string> path_params; // filled by the router: {id} -> "42"
+  std::string method;                              // upper case: GET, POST, PATCH, DELETE, ...
+  std::string path;                                // percent-decoded, without the query string
+  std::string target;                              // raw request target as received (for logs)
+  std::multimap<std::string, std::string> query;   // percent-decoded
+  std::map<std::string, std::string> headers;      // names lower-cased
+  std::map<std::string, std::string> path_params;  // filled by the router: {id} -> "42"
   std::string body;
   std::string remote_address;
 
