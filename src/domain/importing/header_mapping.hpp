@@ -1,0 +1,48 @@
+// Which CSV column feeds which field. Headers are matched after fold_label(), so case,
+// accents and punctuation do not matter; French and English names are both known.
+//
+// Import fields are the schema field names plus a few that the importer resolves itself:
+//   email         → contact "emails" (several per cell allowed, split on , ; |)
+//   phone, mobile → contact "phones" / company "phone"
+//   company       → company_id, by exact company name; created when missing
+//   pipeline      → deal pipeline_id, by name (default pipeline otherwise)
+//   stage         → deal stage_id, by stage id or name in that pipeline
+//   contact_email → deal contact_ids, by an existing contact's e-mail
+//   owner_email   → owner_id, by user e-mail
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace relais::domain::importing {
+
+enum class ImportKind { kContacts, kCompanies, kDeals };
+
+// "contacts" | "companies" | "deals" → kind; false when unknown.
+bool parse_import_kind(std::string_view plural, ImportKind& kind);
+const char* import_kind_plural(ImportKind kind);
+
+struct ColumnMapping {
+  std::vector<std::string> fields;               // per column: the import field, "" = ignored
+  std::vector<std::string> unmapped;             // headers of the columns nothing matched
+  std::map<std::string, std::string> by_header;  // header → field, for the report
+};
+
+// `overrides` maps a header (as written, or folded) to an import field; the field "" or
+// "ignore" drops that column. kValidationFailed for an override naming an unknown column or
+// field. When two columns match the same single-valued field, the first wins and the other is
+// reported as unmapped.
+Result<ColumnMapping> map_columns(ImportKind kind, const std::vector<std::string>& headers,
+                                  const std::map<std::string, std::string>& overrides);
+
+// The import fields accepted for `kind` (for --help and error messages).
+std::vector<std::string> import_fields(ImportKind kind);
+
+// Parses "col=field" or "col:field" (the API's form); false when malformed.
+bool parse_mapping_override(std::string_view text, std::string& column, std::string& field);
+
+}  // namespace relais::domain::importing

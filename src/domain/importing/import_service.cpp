@@ -1,0 +1,670 @@
+#include "domain/importing/import_service.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "common/csv.hpp"
+#include "common/text_encoding.hpp"
+#include "domain/importing/text_fold.hpp"
+#include "domain/importing/value_parsing.hpp"
+#include "domain/services.hpp"
+
+namespace relais::domain::importing {
+namespace {
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool looks_like_email(std::string_view e) {
+  std::size_t at = e.find('@');
+  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  std::string_view domain = e.substr(at + 1);
+  std::size_t dot = domain.find('.');
+  return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size() &&
+         e.find_first_of(" \t,;<>\"") == std::string_view::npos;
+}
+
+// Cells exported by Relais carry a '\'' before a leading = + - @ (formula guard); drop it so
+// an exported file imports back unchanged.
+std::string_view unguard(std::string_view cell) {
+  if (cell.size() >= 2 && cell[0] == '\'' &&
+      (cell[1] == '=' || cell[1] == '+' || cell[1] == '-' || cell[1] == '@')) {
+    cell.remove_prefix(1);
+  }
+  return cell;
+}
+
+// French and English names for lifecycle stages, folded.
+const std::map<std::string, std::string>& lifecycle_synonyms() {
+  static const std::map<std::string, std::string> m = {
+      {"abonne", "subscriber"},
+      {"prospect", "lead"},
+      {"piste", "lead"},
+      {"lead qualifie marketing", "mql"},
+      {"lead qualifie commercial", "sql"},
+      {"opportunite", "opportunity"},
+      {"client", "customer"},
+      {"cliente", "customer"},
+      {"ambassadeur", "evangelist"},
+      {"autre", "other"},
+  };
+  return m;
+}
+
+// Headcount → the company size bucket.
+std::string size_bucket(std::int64_t n) {
+  if (n <= 10) return "1-10";
+  if (n <= 50) return "11-50";
+  if (n <= 200) return "51-200";
+  if (n <= 500) return "201-500";
+  if (n <= 1000) return "501-1000";
+  return "1000+";
+}
+
+struct CellError {
+  std::string reason;
+};
+
+// The schema field an import field ends up in (for mapping service errors back to columns).
+std::string target_field(const std::string& import_field) {
+  if (import_field == "email") return "emails";
+  if (import_field == "phone" || import_field == "mobile") return "phones";
+  if (import_field == "company") return "company_id";
+  if (import_field == "stage") return "stage_id";
+  if (import_field == "pipeline") return "pipeline_id";
+  if (import_field == "contact_email") return "contact_ids";
+  if (import_field == "owner_email") return "owner_id";
+  return import_field;
+}
+
+struct PreparedRow {
+  std::size_t line = 0;
+  Json body = Json::object();
+  std::string company_name;
+  std::vector<std::string> contact_emails;  // deals
+};
+
+struct Pipeline {
+  std::int64_t id = 0;
+  std::string name;
+  Json stages;
+  bool is_default = false;
+};
+
+// Read-only data loaded once per import.
+struct Context {
+  std::unordered_map<std::string, std::int64_t> users_by_email;
+  std::vector<Pipeline> pipelines;
+  const Pipeline* default_pipeline = nullptr;
+};
+
+Result<void> load_all(Transaction& tx, const EntitySchema& schema,
+                      const std::function<void(const Json&)>& each) {
+  ListQuery query;
+  query.limit = 500;
+  while (true) {
+    RELAIS_ASSIGN_OR_RETURN(Page page, tx.list(schema, query));
+    for (const Json& item : page.items) each(item);
+    if (!page.next_cursor) return {};
+    query.cursor = *page.next_cursor;
+  }
+}
+
+class Importer {
+ public:
+  Importer(Services& services, const Actor& actor, const ImportOptions& options)
+      : services_(services), actor_(actor), options_(options) {}
+
+  Result<ImportReport> run(std::string_view bytes);
+
+ private:
+  RecordService& service();
+  const EntitySchema& schema() { return service().schema(); }
+  Result<void> check_required_columns() const;
+  Result<void> load_context();
+  // Converts one CSV row; a problem goes to `rejected` and returns false.
+  bool prepare(const common::CsvRow& row, PreparedRow& out, RejectedRow& rejected);
+  std::optional<CellError> convert_cell(const std::string& field, std::string_view cell,
+                                        PreparedRow& out);
+  Result<void> import_batch(std::vector<PreparedRow>& batch);
+
+  struct Attempt {
+    std::size_t created = 0;
+    std::vector<RejectedRow> rejected;
+    std::unordered_map<std::string, std::int64_t> new_companies;
+  };
+  // Writes one row. Returns the rejection, if any; `tainted` is set when the failure may
+  // have left partial writes in the transaction (then the batch is replayed without it).
+  std::optional<RejectedRow> write_row(Transaction& tx, PreparedRow& row, Attempt& attempt,
+                                       bool& tainted);
+  Result<std::optional<std::int64_t>> find_company(Transaction& tx, const std::string& name,
+                                                   const Attempt& attempt);
+  RejectedRow rejection_from(std::size_t line, const Error& error) const;
+  std::string column_for(const std::string& schema_field) const;
+
+  Services& services_;
+  const Actor& actor_;
+  const ImportOptions& options_;
+  ImportReport report_;
+  std::vector<std::string> headers_;
+  common::CsvHeader header_;
+  ColumnMapping mapping_;
+  Context context_;
+  std::unordered_map<std::string, std::int64_t> companies_;  // committed: name → id
+};
+
+RecordService& Importer::service() {
+  switch (options_.kind) {
+    case ImportKind::kContacts:
+      return services_.contacts;
+    case ImportKind::kCompanies:
+      return services_.companies;
+    case ImportKind::kDeals:
+      return services_.deals;
+  }
+  return services_.contacts;
+}
+
+std::string Importer::column_for(const std::string& schema_field) const {
+  for (std::size_t i = 0; i < mapping_.fields.size(); ++i) {
+    if (!mapping_.fields[i].empty() && target_field(mapping_.fields[i]) == schema_field) {
+      return headers_[i];
+    }
+  }
+  return schema_field;
+}
+
+RejectedRow Importer::rejection_from(std::size_t line, const Error& error) const {
+  RejectedRow r;
+  r.row = line;
+  if (!error.fields.empty()) {
+    r.column = column_for(error.fields.begin()->first);
+    for (const auto& [field, message] : error.fields) {
+      if (!r.reason.empty()) r.reason += "; ";
+      r.reason += (error.fields.size() > 1 ? column_for(field) + ": " : "") + message;
+    }
+  } else {
+    r.reason = error.message;
+  }
+  if (error.details.is_object() && error.details.contains("existing_id") &&
+      error.details["existing_id"].is_number_integer()) {
+    r.existing_id = error.details["existing_id"].get<std::int64_t>();
+  }
+  return r;
+}
+
+Result<void> Importer::check_required_columns() const {
+  auto has = [&](const char* field) {
+    return std::find(mapping_.fields.begin(), mapping_.fields.end(), field) !=
+           mapping_.fields.end();
+  };
+  switch (options_.kind) {
+    case ImportKind::kContacts:
+      if (!has("first_name") && !has("last_name") && !has("email")) {
+        return Error::validation(
+            "no column maps to first_name, last_name or email; use --map column=field",
+            {{"columns", "no contact name or e-mail column"}});
+      }
+      break;
+    case ImportKind::kCompanies:
+      if (!has("name")) {
+        return Error::validation("no column maps to the company name; use --map column=name",
+                                 {{"columns", "no company name column"}});
+      }
+      break;
+    case ImportKind::kDeals:
+      if (!has("title")) {
+        return Error::validation("no column maps to the deal title; use --map column=title",
+                                 {{"columns", "no deal title column"}});
+      }
+      break;
+  }
+  return {};
+}
+
+Result<void> Importer::load_context() {
+  bool wants_users = std::find(mapping_.fields.begin(), mapping_.fields.end(), "owner_email") !=
+                     mapping_.fields.end();
+  bool wants_pipelines = options_.kind == ImportKind::kDeals;
+  if (!wants_users && !wants_pipelines) return {};
+  auto loaded = services_.store.read([&](Transaction& tx) -> Result<Json> {
+    if (wants_users) {
+      RELAIS_TRY(load_all(tx, user_schema(), [&](const Json& u) {
+        if (u.contains("email") && u["email"].is_string() && u["id"].is_number_integer()) {
+          context_.users_by_email[lower_ascii(u["email"].get<std::string>())] =
+              u["id"].get<std::int64_t>();
+        }
+      }));
+    }
+    if (wants_pipelines) {
+      RELAIS_TRY(load_all(tx, pipeline_schema(), [&](const Json& p) {
+        context_.pipelines.push_back(
+            Pipeline{p.value("id", std::int64_t{0}), p.value("name", std::string()),
+                     p.value("stages", Json::array()), p.value("is_default", false)});
+      }));
+    }
+    return Json();
+  });
+  if (!loaded.ok()) return std::move(loaded).error();
+  if (wants_pipelines) {
+    if (context_.pipelines.empty()) {
+      return Error::validation("no pipeline exists yet; create one before importing deals");
+    }
+    // Pipelines are listed newest first; the default is the flagged one, else the oldest.
+    context_.default_pipeline = &context_.pipelines.back();
+    for (const Pipeline& p : context_.pipelines) {
+      if (p.is_default) context_.default_pipeline = &p;
+    }
+  }
+  return {};
+}
+
+std::optional<CellError> Importer::convert_cell(const std::string& field, std::string_view cell,
+                                                PreparedRow& out) {
+  Json& body = out.body;
+  auto append = [&](const char* key, const std::string& value) {
+    if (!body.contains(key)) body[key] = Json::array();
+    body[key].push_back(value);
+  };
+  if (field == "email") {
+    for (const std::string& e : split_list(cell, ",;| ")) {
+      if (!looks_like_email(e)) return CellError{"'" + e + "' is not a valid e-mail address"};
+      append("emails", e);
+    }
+    return std::nullopt;
+  }
+  if (field == "phone" || field == "mobile") {
+    if (options_.kind == ImportKind::kCompanies) {
+      if (!body.contains("phone")) body["phone"] = std::string(cell);
+    } else {
+      for (const std::string& p : split_list(cell, ",;|")) append("phones", p);
+    }
+    return std::nullopt;
+  }
+  if (field == "company") {
+    out.company_name = std::string(cell);
+    return std::nullopt;
+  }
+  if (field == "contact_email") {
+    for (const std::string& e : split_list(cell, ",;| ")) out.contact_emails.push_back(e);
+    return std::nullopt;
+  }
+  if (field == "owner_email") {
+    auto it = context_.users_by_email.find(lower_ascii(cell));
+    if (it == context_.users_by_email.end())
+      return CellError{"no user with e-mail '" + std::string(cell) + "'"};
+    body["owner_id"] = it->second;
+    return std::nullopt;
+  }
+  if (field == "pipeline" || field == "stage") {
+    body[field == "pipeline" ? "_pipeline" : "_stage"] = std::string(cell);
+    return std::nullopt;
+  }
+
+  const FieldDef* def = schema().field(field);
+  if (def == nullptr || def->read_only) return std::nullopt;
+  switch (def->type) {
+    case FieldType::kText:
+    case FieldType::kDateTime:
+      body[field] = std::string(cell);
+      break;
+    case FieldType::kCurrency: {
+      std::string code(cell);
+      for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (code == "€") code = "EUR";
+      body[field] = code;
+      break;
+    }
+    case FieldType::kInteger:
+    case FieldType::kReference: {
+      std::string_view number = cell;
+      if (field == "probability" && !number.empty() && number.back() == '%') {
+        number = trim_cell(number.substr(0, number.size() - 1));
+      }
+      auto v = parse_integer(number);
+      if (!v) return CellError{"'" + std::string(cell) + "' is not a whole number"};
+      body[field] = *v;
+      break;
+    }
+    case FieldType::kMoney: {
+      auto v = parse_amount_minor(cell);
+      if (!v) return CellError{"'" + std::string(cell) + "' is not an amount (e.g. 1 234,56)"};
+      body[field] = *v;
+      break;
+    }
+    case FieldType::kDate: {
+      auto v = parse_date(cell);
+      if (!v)
+        return CellError{"'" + std::string(cell) + "' is not a date (25/11/2026 or 2026-11-25)"};
+      body[field] = *v;
+      break;
+    }
+    case FieldType::kBoolean: {
+      auto v = parse_bool(cell);
+      if (!v) return CellError{"'" + std::string(cell) + "' is not oui/non"};
+      body[field] = *v;
+      break;
+    }
+    case FieldType::kEnum: {
+      std::string folded = fold_label(cell);
+      if (field == "size") {
+        if (auto n = parse_integer(cell)) folded = size_bucket(*n);
+      }
+      if (field == "lifecycle_stage") {
+        auto it = lifecycle_synonyms().find(folded);
+        if (it != lifecycle_synonyms().end()) folded = it->second;
+      }
+      std::string allowed;
+      for (const std::string& v : def->enum_values) {
+        if (fold_label(v) == folded || v == folded) {
+          body[field] = v;
+          return std::nullopt;
+        }
+        allowed += (allowed.empty() ? "" : ", ") + v;
+      }
+      return CellError{"'" + std::string(cell) + "' is not one of " + allowed};
+    }
+    case FieldType::kTextList:
+      for (const std::string& v : split_list(cell, ",;|")) append(field.c_str(), v);
+      break;
+    case FieldType::kReferenceList:
+      for (const std::string& v : split_list(cell, ",;| ")) {
+        auto id = parse_integer(v);
+        if (!id) return CellError{"'" + v + "' is not an id"};
+        if (!body.contains(field)) body[field] = Json::array();
+        body[field].push_back(*id);
+      }
+      break;
+    case FieldType::kObject:
+    case FieldType::kList: {
+      Json parsed = Json::parse(cell, nullptr, false);
+      if (parsed.is_discarded()) return CellError{"not valid JSON"};
+      body[field] = std::move(parsed);
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
+bool Importer::prepare(const common::CsvRow& row, PreparedRow& out, RejectedRow& rejected) {
+  out.line = row.line;
+  rejected.row = row.line;
+  if (row.cells.size() > headers_.size()) {
+    for (std::size_t i = headers_.size(); i < row.cells.size(); ++i) {
+      if (!trim_cell(row.cells[i]).empty()) {
+        rejected.reason = "the row has " + std::to_string(row.cells.size()) +
+                          " cells but the header has " + std::to_string(headers_.size());
+        return false;
+      }
+    }
+  }
+  for (std::size_t i = 0; i < headers_.size() && i < row.cells.size(); ++i) {
+    const std::string& field = mapping_.fields[i];
+    if (field.empty()) continue;
+    std::string_view cell = unguard(trim_cell(row.cells[i]));
+    if (cell.empty()) continue;
+    if (auto error = convert_cell(field, cell, out)) {
+      rejected.column = headers_[i];
+      rejected.reason = error->reason;
+      return false;
+    }
+  }
+  if (options_.kind == ImportKind::kDeals) {
+    Json& body = out.body;
+    const Pipeline* pipeline = context_.default_pipeline;
+    if (body.contains("_pipeline")) {
+      std::string wanted = fold_label(body["_pipeline"].get<std::string>());
+      pipeline = nullptr;
+      for (const Pipeline& p : context_.pipelines) {
+        if (fold_label(p.name) == wanted) pipeline = &p;
+      }
+      if (!pipeline) {
+        rejected.column = column_for("pipeline_id");
+        rejected.reason = "no pipeline named '" + body["_pipeline"].get<std::string>() + "'";
+        return false;
+      }
+      body.erase("_pipeline");
+    }
+    body["pipeline_id"] = pipeline->id;
+    if (body.contains("_stage")) {
+      std::string given = body["_stage"].get<std::string>();
+      std::string wanted = fold_label(given);
+      body.erase("_stage");
+      for (const Json& stage : pipeline->stages) {
+        std::string id = stage.value("id", std::string());
+        if (id == given || fold_label(stage.value("name", std::string())) == wanted ||
+            fold_label(id) == wanted) {
+          body["stage_id"] = id;
+        }
+      }
+      if (!body.contains("stage_id")) {
+        rejected.column = column_for("stage_id");
+        rejected.reason = "no stage '" + given + "' in pipeline '" + pipeline->name + "'";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+Result<std::optional<std::int64_t>> Importer::find_company(Transaction& tx, const std::string& name,
+                                                           const Attempt& attempt) {
+  std::string key = fold_label(name);
+  if (auto it = companies_.find(key); it != companies_.end()) return {it->second};
+  if (auto it = attempt.new_companies.find(key); it != attempt.new_companies.end()) {
+    return {it->second};
+  }
+  auto node = std::make_shared<FilterNode>();
+  node->kind = FilterNode::Kind::kCompare;
+  node->field = "name";
+  node->op = CompareOp::kEq;
+  node->value = name;
+  ListQuery query;
+  query.filter = node;
+  query.limit = 1;
+  RELAIS_ASSIGN_OR_RETURN(Page page, tx.list(company_schema(), query));
+  if (page.items.empty()) return std::optional<std::int64_t>{};
+  std::int64_t id = page.items.front()["id"].get<std::int64_t>();
+  // Only ids that exist outside this attempt may be cached across batches.
+  companies_[key] = id;
+  return {id};
+}
+
+std::optional<RejectedRow> Importer::write_row(Transaction& tx, PreparedRow& row, Attempt& attempt,
+                                               bool& tainted) {
+  tainted = false;
+  Json body = row.body;
+  // Look-ups first: a rejection before any write leaves the transaction clean.
+  if (options_.kind == ImportKind::kContacts && body.contains("emails")) {
+    for (const Json& e : body["emails"]) {
+      if (auto existing = tx.find_contact_by_email(lower_ascii(e.get<std::string>()))) {
+        RejectedRow r{row.line, column_for("emails"),
+                      "a contact with e-mail " + e.get<std::string>() + " already exists (id " +
+                          std::to_string(*existing) + ")",
+                      existing};
+        return r;
+      }
+    }
+  }
+  if (!row.contact_emails.empty()) {
+    Json ids = Json::array();
+    for (const std::string& e : row.contact_emails) {
+      auto id = tx.find_contact_by_email(lower_ascii(e));
+      if (!id)
+        return RejectedRow{row.line, column_for("contact_ids"), "no contact with e-mail " + e};
+      ids.push_back(*id);
+    }
+    body["contact_ids"] = std::move(ids);
+  }
+  if (!row.company_name.empty()) {
+    auto found = find_company(tx, row.company_name, attempt);
+    if (!found.ok()) return rejection_from(row.line, found.error());
+    if (*found) {
+      body["company_id"] = **found;
+    } else {
+      auto created = services_.companies.create_in(tx, actor_, Json{{"name", row.company_name}});
+      if (!created.ok()) {
+        tainted = true;
+        RejectedRow r = rejection_from(row.line, created.error());
+        r.column = column_for("company_id");
+        r.reason = "cannot create company '" + row.company_name + "': " + r.reason;
+        return r;
+      }
+      std::int64_t id = (*created)["id"].get<std::int64_t>();
+      attempt.new_companies[fold_label(row.company_name)] = id;
+      body["company_id"] = id;
+    }
+  }
+  auto created = service().create_in(tx, actor_, body);
+  if (!created.ok()) {
+    tainted = true;
+    return rejection_from(row.line, created.error());
+  }
+  return std::nullopt;
+}
+
+Result<void> Importer::import_batch(std::vector<PreparedRow>& batch) {
+  std::vector<bool> excluded(batch.size(), false);
+  std::vector<RejectedRow> excluded_rejections;
+  while (true) {
+    Attempt attempt;
+    bool replay = false;
+    bool rolled_back_on_purpose = false;
+    auto written = services_.store.write([&](Transaction& tx) -> Result<Json> {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (excluded[i]) continue;
+        bool tainted = false;
+        auto rejection = write_row(tx, batch[i], attempt, tainted);
+        if (!rejection) {
+          ++attempt.created;
+        } else if (tainted) {
+          excluded[i] = true;
+          excluded_rejections.push_back(std::move(*rejection));
+          replay = true;
+        } else {
+          attempt.rejected.push_back(std::move(*rejection));
+        }
+      }
+      if (replay || options_.dry_run) {
+        rolled_back_on_purpose = true;
+        return Error::internal("import batch rolled back");
+      }
+      return Json();
+    });
+    if (!written.ok() && !rolled_back_on_purpose) {
+      Error e = std::move(written).error();
+      e.message = "import stopped at row " + std::to_string(batch.front().line) + " after " +
+                  std::to_string(report_.imported) + " rows were imported: " + e.message;
+      return e;
+    }
+    if (replay) continue;  // every failed row is now excluded; the rest is replayed clean
+    report_.imported += attempt.created;
+    for (auto& r : attempt.rejected) report_.rejected.push_back(std::move(r));
+    if (!options_.dry_run) {
+      for (auto& [name, id] : attempt.new_companies) companies_[name] = id;
+    }
+    break;
+  }
+  for (auto& r : excluded_rejections) report_.rejected.push_back(std::move(r));
+  return {};
+}
+
+Result<ImportReport> Importer::run(std::string_view bytes) {
+  report_.dry_run = options_.dry_run;
+  RELAIS_ASSIGN_OR_RETURN(common::DecodedText decoded, common::decode_to_utf8(bytes));
+  report_.encoding = decoded.encoding;
+  RELAIS_ASSIGN_OR_RETURN(common::CsvTable table, common::parse_csv(decoded.text));
+  headers_ = table.header.columns;
+  report_.separator = table.header.separator;
+  RELAIS_ASSIGN_OR_RETURN(mapping_, map_columns(options_.kind, headers_, options_.overrides));
+  report_.mapping = mapping_.by_header;
+  report_.unmapped_columns = mapping_.unmapped;
+  RELAIS_TRY(check_required_columns());
+  RELAIS_TRY(load_context());
+
+  // First pass, no database: convert cells and catch duplicates inside the file.
+  std::vector<PreparedRow> prepared;
+  prepared.reserve(table.rows.size());
+  std::unordered_map<std::string, std::size_t> first_row_of_email;
+  for (const common::CsvRow& row : table.rows) {
+    bool blank = std::all_of(row.cells.begin(), row.cells.end(),
+                             [](const std::string& c) { return trim_cell(c).empty(); });
+    if (blank) continue;
+    ++report_.rows;
+    PreparedRow p;
+    RejectedRow rejected;
+    if (!prepare(row, p, rejected)) {
+      report_.rejected.push_back(std::move(rejected));
+      continue;
+    }
+    bool duplicate = false;
+    if (options_.kind == ImportKind::kContacts && p.body.contains("emails")) {
+      for (const Json& e : p.body["emails"]) {
+        std::string key = lower_ascii(e.get<std::string>());
+        auto [it, inserted] = first_row_of_email.emplace(key, row.line);
+        if (!inserted && it->second != row.line) {
+          report_.rejected.push_back(RejectedRow{row.line, column_for("emails"),
+                                                 "e-mail " + e.get<std::string>() +
+                                                     " already appears on row " +
+                                                     std::to_string(it->second) + " of this file",
+                                                 std::nullopt});
+          duplicate = true;
+          break;
+        }
+      }
+    }
+    if (!duplicate) prepared.push_back(std::move(p));
+  }
+  table.rows.clear();
+  table.rows.shrink_to_fit();
+
+  const std::size_t batch_size = std::max<std::size_t>(1, options_.batch_size);
+  for (std::size_t start = 0; start < prepared.size(); start += batch_size) {
+    std::vector<PreparedRow> batch(
+        std::make_move_iterator(prepared.begin() + start),
+        std::make_move_iterator(prepared.begin() + std::min(prepared.size(), start + batch_size)));
+    RELAIS_TRY(import_batch(batch));
+  }
+  std::stable_sort(report_.rejected.begin(), report_.rejected.end(),
+                   [](const RejectedRow& a, const RejectedRow& b) { return a.row < b.row; });
+  return std::move(report_);
+}
+
+}  // namespace
+
+Json ImportReport::to_json() const {
+  Json rejected_rows = Json::array();
+  for (const RejectedRow& r : rejected) {
+    Json item = {{"row", r.row}, {"column", r.column}, {"reason", r.reason}};
+    if (r.existing_id) item["existing_id"] = *r.existing_id;
+    rejected_rows.push_back(std::move(item));
+  }
+  return Json{{"rows", rows},
+              {"imported", imported},
+              {"rejected", std::move(rejected_rows)},
+              {"dry_run", dry_run},
+              {"encoding", encoding},
+              {"separator", std::string(1, separator)},
+              {"mapping", mapping},
+              {"unmapped_columns", unmapped_columns}};
+}
+
+ImportService::ImportService(Services& services) : services_(services) {}
+
+Result<ImportReport> ImportService::import_csv(const Actor& actor, std::string_view bytes,
+                                               const ImportOptions& options) {
+  Importer importer(services_, actor, options);
+  return importer.run(bytes);
+}
+
+}  // namespace relais::domain::importing
