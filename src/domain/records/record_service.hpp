@@ -23,7 +23,7 @@ struct ListRequest {
   std::string q;       // full-text search, may be empty
   std::string sort;    // "field" or "-field", comma-separated, may be empty
   std::string cursor;
-  int limit = 50;      // 1..500
+  int limit = 50;  // 1..500
 };
 
 // Hooks for one record type. Called inside the write transaction.

@@ -1,0 +1,54 @@
+// Record-level permissions: the single place that decides who may read, create, change or
+// delete which record. Services call these; storage only receives the resulting Visibility.
+//
+// "scope" = records the actor owns, records of the actor's team, and unowned records.
+// For users: scope = the actor's own user record; for teams: the actor's own team.
+//
+//   schema \ role        | admin | manager | sales       | marketing   | support     | readonly
+//   ---------------------+-------+---------+-------------+-------------+-------------+---------
+//   contacts, companies  | all   | all     | rw scope, C | rw scope, C | r scope     | r scope
+//   deals                | all   | all     | rw scope, C | r scope     | r scope     | r scope
+//   activities, notes,   | all   | all     | rw scope, C | rw scope, C | rw scope, C | r scope
+//   tasks                |       |         |             |             |             |
+//   pipelines,           | all   | all     | r all       | r all       | r all       | r all
+//   custom_fields        |       |         |             |             |             |
+//   users, teams         | all   | r all   | r scope     | r scope     | r scope     | r scope
+//
+// all = read + create + update + delete every record; rw = read and write (update/delete);
+// C = may create (the new record must itself be in scope: owner defaults to the actor).
+// The system actor (user_id 0: CLI, importer, jobs) may do everything.
+// Unknown schemas (added later without an entry here) are admin-only.
+#pragma once
+
+#include "common/result.hpp"
+#include "domain/actor.hpp"
+#include "domain/schema/entity_schema.hpp"
+#include "domain/store.hpp"
+
+namespace relais::domain {
+
+enum class Reach { kNone, kScope, kAll };
+
+struct SchemaAccess {
+  Reach read = Reach::kNone;
+  Reach write = Reach::kNone;  // update and delete
+  bool create = false;
+};
+
+// The row of the table above for this actor and schema.
+SchemaAccess schema_access(const Actor& actor, const EntitySchema& schema);
+
+// True when `record` is in the actor's scope for `schema` (see above).
+bool in_scope(const Actor& actor, const EntitySchema& schema, const Json& record);
+
+bool can_read(const Actor& actor, const EntitySchema& schema, const Json& record);
+bool can_write(const Actor& actor, const EntitySchema& schema, const Json& record);
+bool can_create(const Actor& actor, const EntitySchema& schema);
+// May list this schema at all (scope-limited reads of owned schemas can be listed; scope
+// reads of users/teams cannot, since Visibility filters only on owner/team).
+bool can_list(const Actor& actor, const EntitySchema& schema);
+
+// WHERE-clause restriction for lists of `schema` by this actor.
+Visibility visibility(const Actor& actor, const EntitySchema& schema);
+
+}  // namespace relais::domain

@@ -1,0 +1,91 @@
+#include "domain/records/custom_fields.hpp"
+
+#include <algorithm>
+
+#include "domain/query/filter_build.hpp"
+#include "domain/records/validation.hpp"
+#include "domain/records/values.hpp"
+
+namespace relais::domain {
+namespace {
+
+constexpr std::size_t kMaxCustomText = 1000;
+
+// Empty string for "no message".
+std::string check_value(const Json& def, const Json& value) {
+  const std::string type = def.value("type", "text");
+  if (type == "text") {
+    if (!value.is_string() || !is_valid_utf8(value.get_ref<const std::string&>())) {
+      return "must be a string";
+    }
+    if (value.get_ref<const std::string&>().size() > kMaxCustomText) return "is too long";
+  } else if (type == "number") {
+    if (!value.is_number()) return "must be a number";
+  } else if (type == "money") {
+    if (!value.is_number_integer()) return "must be an integer amount in minor units";
+  } else if (type == "date") {
+    if (!value.is_string() || !is_valid_date(value.get_ref<const std::string&>())) {
+      return "must be a date YYYY-MM-DD";
+    }
+  } else if (type == "boolean") {
+    if (!value.is_boolean()) return "must be true or false";
+  } else if (type == "enum") {
+    const Json options = def.value("options", Json::array());
+    if (!value.is_string() || std::find(options.begin(), options.end(), value) == options.end()) {
+      std::string allowed;
+      for (const auto& o : options) {
+        if (o.is_string()) allowed += (allowed.empty() ? "" : ", ") + o.get<std::string>();
+      }
+      return "must be one of: " + allowed;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> validate_custom_fields(Transaction& tx, const std::string& entity, const Json* before,
+                                    Json& candidate) {
+  Json custom = candidate.value("custom", Json::object());
+  if (custom.is_null()) custom = Json::object();
+  if (before &&
+      before->value("custom", Json::object()) == candidate.value("custom", Json::object())) {
+    return {};
+  }
+  ListQuery query;
+  query.filter = filter_eq("entity", entity);
+  query.limit = 500;
+  RELAIS_ASSIGN_OR_RETURN(Page defs, tx.list(custom_field_schema(), query));
+
+  std::map<std::string, std::string> errors;
+  Json cleaned = Json::object();
+  for (const auto& [key, value] : custom.items()) {
+    auto def = std::find_if(defs.items.begin(), defs.items.end(),
+                            [&](const Json& d) { return d.value("key", "") == key; });
+    if (def == defs.items.end()) {
+      errors["custom." + key] = "unknown custom field";
+      continue;
+    }
+    if (value.is_null()) continue;
+    std::string why = check_value(*def, value);
+    if (!why.empty()) {
+      errors["custom." + key] = why;
+      continue;
+    }
+    cleaned[key] = value;
+  }
+  for (const auto& def : defs.items) {
+    const std::string key = def.value("key", "");
+    if (!def.value("required", false) || errors.count("custom." + key)) continue;
+    const auto it = cleaned.find(key);
+    if (it == cleaned.end() ||
+        (it->is_string() && trim(it->get_ref<const std::string&>()).empty())) {
+      errors["custom." + key] = "is required";
+    }
+  }
+  if (!errors.empty()) return Error::validation(summarize_field_errors(errors), errors);
+  candidate["custom"] = std::move(cleaned);
+  return {};
+}
+
+}  // namespace relais::domain

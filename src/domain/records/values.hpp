@@ -1,0 +1,33 @@
+// Parsing and normalising typed scalar values shared by validation and the filter parser:
+// calendar dates, ISO 8601 date-times (normalised to UTC), UTF-8 checks, the clock.
+// Pure functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace relais::domain {
+
+// True for well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
+// Trims ASCII whitespace at both ends.
+std::string_view trim(std::string_view text);
+std::string to_lower_ascii(std::string_view text);
+
+// "YYYY-MM-DD" naming a real calendar day (leap years included).
+bool is_valid_date(std::string_view text);
+
+// ISO 8601 date-time with a time zone ("Z", "+02:00", "+0200"); 'T' or a space between date
+// and time; seconds and fractions optional. Returns "YYYY-MM-DDTHH:MM:SSZ" (or with ".sss"
+// when the milliseconds are not zero) in UTC, or nullopt.
+std::optional<std::string> normalize_datetime(std::string_view text);
+
+// Milliseconds since the epoch <-> "YYYY-MM-DDTHH:MM:SS(.sss)Z".
+std::string format_epoch_ms(std::int64_t epoch_ms);
+std::int64_t now_epoch_ms();
+inline std::string now_iso() { return format_epoch_ms(now_epoch_ms()); }
+
+}  // namespace relais::domain
