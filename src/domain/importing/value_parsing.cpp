@@ -115,16 +115,27 @@ std::optional<std::int64_t> parse_amount_minor(std::string_view text) {
     // Several marks ("1.234.567") or exactly three digits after one mark group thousands.
   }
   std::string integer_part, fraction;
+  bool grouped = false;
+  std::size_t group_digits = 0;  // digits since the last grouping mark: must be 3
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (i == decimal) continue;
+    if (i == decimal) {
+      if (grouped && group_digits != 3) return std::nullopt;
+      continue;
+    }
     if (c == ',' || c == '.') {
       if (decimal != std::string::npos && i > decimal) return std::nullopt;
-      continue;  // grouping mark
+      if ((grouped && group_digits != 3) || group_digits == 0) return std::nullopt;
+      grouped = true;
+      group_digits = 0;
+      continue;
     }
     if (c < '0' || c > '9') return std::nullopt;
-    (decimal != std::string::npos && i > decimal ? fraction : integer_part).push_back(c);
+    bool in_fraction = decimal != std::string::npos && i > decimal;
+    (in_fraction ? fraction : integer_part).push_back(c);
+    if (!in_fraction) ++group_digits;
   }
+  if (grouped && decimal == std::string::npos && group_digits != 3) return std::nullopt;
   if (integer_part.empty() && fraction.empty()) return std::nullopt;
   if (fraction.size() > 2 || integer_part.size() > 15) return std::nullopt;
   while (fraction.size() < 2) fraction.push_back('0');
