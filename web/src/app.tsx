@@ -1,0 +1,191 @@
+// Application shell: session restore, login redirect (and back), navigation, language switch.
+import { useEffect, useState } from 'preact/hooks';
+import { api, setCsrfToken, setUnauthorizedHandler } from './api';
+import { getLang, hasSavedLang, setLang, t } from './i18n';
+import type { MessageKey } from './messages';
+import type { Lang } from './format';
+import { SessionContext, isAdmin, type User } from './session';
+import { currentPath, match, navigate, useLocation } from './router';
+import { Link } from './components/link';
+import { LoginPage } from './pages/login';
+import { HomePage } from './pages/home';
+import { ListPage } from './pages/list';
+import { CompanyPage, ContactPage } from './pages/record';
+import { DealPage } from './pages/deal';
+import { PipelinePage } from './pages/pipeline';
+import { TasksPage } from './pages/tasks';
+import { ImportPage } from './pages/import';
+import { SettingsPage } from './pages/settings';
+
+const RETURN_KEY = 'relais.returnTo';
+
+const navItems: { href: string; key: MessageKey; admin?: boolean }[] = [
+  { href: '/', key: 'nav.home' },
+  { href: '/contacts', key: 'nav.contacts' },
+  { href: '/companies', key: 'nav.companies' },
+  { href: '/deals', key: 'nav.deals' },
+  { href: '/pipeline', key: 'nav.pipeline' },
+  { href: '/tasks', key: 'nav.tasks' },
+  { href: '/import', key: 'nav.import' },
+  { href: '/settings', key: 'nav.settings', admin: true },
+];
+
+export function App() {
+  const [user, setUser] = useState<User | null>(null);
+  const [checked, setChecked] = useState(false);
+  const [expired, setExpired] = useState(false);
+  const [lang, setLangState] = useState<Lang>(getLang());
+  const { path } = useLocation();
+
+  function rememberAndLogin() {
+    const here = currentPath();
+    if (!here.startsWith('/login')) sessionStorage.setItem(RETURN_KEY, here);
+    navigate('/login', true);
+  }
+
+  function signedIn(u: User, csrf: string) {
+    setCsrfToken(csrf);
+    setUser(u);
+    setExpired(false);
+    if (!hasSavedLang() && (u.locale === 'fr' || u.locale === 'en')) changeLang(u.locale, false);
+    if (path === '/login') {
+      const back = sessionStorage.getItem(RETURN_KEY) || '/';
+      sessionStorage.removeItem(RETURN_KEY);
+      navigate(back, true);
+    }
+  }
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setUser((u) => {
+        if (u) setExpired(true);
+        return null;
+      });
+      rememberAndLogin();
+    });
+    api
+      .get<{ user: User; csrf_token: string }>('/auth/me', { quiet401: true })
+      .then((r) => signedIn(r.user, r.csrf_token))
+      .catch(() => rememberAndLogin())
+      .finally(() => setChecked(true));
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  function changeLang(next: Lang, persist = true) {
+    setLang(next, persist);
+    setLangState(next);
+  }
+
+  async function switchLang(next: Lang) {
+    changeLang(next);
+    if (user) {
+      // Persist on the user record too; ignore refusals (e.g. roles that may not edit users).
+      try {
+        const full = await api.get(`/users/${user.id}`);
+        await api.patch(`/users/${user.id}`, { locale: next }, { ifMatch: full.version });
+      } catch {
+        /* the browser keeps the choice */
+      }
+    }
+  }
+
+  async function logout() {
+    try {
+      await api.post('/auth/logout', {});
+    } catch {
+      /* already gone */
+    }
+    setCsrfToken('');
+    setUser(null);
+    sessionStorage.removeItem(RETURN_KEY);
+    navigate('/login', true);
+  }
+
+  if (!checked) return <p class="loading">{t('msg.loading')}</p>;
+  if (!user || path === '/login') {
+    if (user && path === '/login') navigate('/', true);
+    return (
+      <>
+        <LangSwitch lang={lang} onChange={(l) => changeLang(l)} floating />
+        <LoginPage onLogin={signedIn} expired={expired} />
+      </>
+    );
+  }
+
+  return (
+    <SessionContext.Provider value={user}>
+      <a href="#main" class="skip">
+        {t('nav.skip')}
+      </a>
+      <header class="topbar">
+        <span class="brand">Relais</span>
+        <nav aria-label={t('nav.main')}>
+          <ul>
+            {navItems
+              .filter((n) => !n.admin || isAdmin(user))
+              .map((n) => {
+                const active = n.href === '/' ? path === '/' : path === n.href || path.startsWith(`${n.href}/`);
+                return (
+                  <li key={n.href}>
+                    <Link href={n.href} aria-current={active ? 'page' : undefined}>
+                      {t(n.key)}
+                    </Link>
+                  </li>
+                );
+              })}
+          </ul>
+        </nav>
+        <div class="user-box">
+          <LangSwitch lang={lang} onChange={switchLang} />
+          <span class="who">{user.name || user.email}</span>
+          <button type="button" onClick={logout}>
+            {t('action.logout')}
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1} key={lang}>
+        <Routes path={path} user={user} />
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+function LangSwitch({ lang, onChange, floating }: { lang: Lang; onChange: (l: Lang) => void; floating?: boolean }) {
+  return (
+    <div class={`lang${floating ? ' floating' : ''}`}>
+      <label for="lang-select">{t('label.language')}</label>
+      <select id="lang-select" value={lang} onChange={(e) => onChange((e.target as HTMLSelectElement).value as Lang)}>
+        <option value="fr" lang="fr">
+          Français
+        </option>
+        <option value="en" lang="en">
+          English
+        </option>
+      </select>
+    </div>
+  );
+}
+
+function Routes({ path, user }: { path: string; user: User }) {
+  let m: Record<string, string> | null;
+  if (path === '/') return <HomePage />;
+  if (path === '/contacts') return <ListPage resource="contacts" />;
+  if (path === '/companies') return <ListPage resource="companies" />;
+  if (path === '/deals') return <ListPage resource="deals" />;
+  if ((m = match('/contacts/:id', path))) return <ContactPage id={m.id} key={m.id} />;
+  if ((m = match('/companies/:id', path))) return <CompanyPage id={m.id} key={m.id} />;
+  if ((m = match('/deals/:id', path))) return <DealPage id={m.id} key={m.id} />;
+  if (path === '/pipeline') return <PipelinePage />;
+  if (path === '/tasks') return <TasksPage />;
+  if (path === '/import') return <ImportPage />;
+  if (path === '/settings' && isAdmin(user)) return <SettingsPage />;
+  return (
+    <div class="page">
+      <h1>{t('error.notFound')}</h1>
+      <Link href="/">{t('nav.home')}</Link>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { buildFilter, quote } from './filter';
+import { fieldDef } from './schema';
+
+const defs = (n: string) => fieldDef('contacts', n);
+
+describe('buildFilter', () => {
+  it('joins conditions and quotes text', () => {
+    expect(
+      buildFilter(
+        [
+          { field: 'city', op: '=', value: 'Lyon' },
+          { field: 'lifecycle_stage', op: 'in', value: 'lead, mql' },
+          { field: 'score', op: '>=', value: '50' },
+        ],
+        'and',
+        defs,
+      ),
+    ).toBe('city = "Lyon" and lifecycle_stage in ("lead", "mql") and score >= 50');
+  });
+  it('escapes quotes and skips incomplete rows', () => {
+    expect(quote('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(buildFilter([{ field: 'city', op: '=', value: '' }, { field: 'title', op: 'is empty', value: '' }], 'or', defs)).toBe('title is empty');
+  });
+  it('formats money and dates', () => {
+    const deal = (n: string) => fieldDef('deals', n);
+    expect(buildFilter([{ field: 'amount', op: '>', value: '500' }, { field: 'expected_close_date', op: '<', value: '2026-11-25' }], 'and', deal)).toBe(
+      'amount > 500 EUR and expected_close_date < 2026-11-25',
+    );
+  });
+});

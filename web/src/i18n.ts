@@ -1,0 +1,66 @@
+// Current language, translation lookup and field/enum labels. Language: the user's saved choice,
+// else the browser's; the App re-renders everything when it changes.
+import { messages, type MessageKey } from './messages';
+import type { Lang } from './format';
+import type { FieldDef } from './schema';
+import * as fmt from './format';
+
+const STORAGE_KEY = 'relais.lang';
+let lang: Lang = initialLang();
+
+function initialLang(): Lang {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved === 'fr' || saved === 'en') return saved;
+  } catch {
+    /* storage disabled */
+  }
+  const nav = (typeof navigator !== 'undefined' && (navigator.languages?.[0] || navigator.language)) || 'fr';
+  return nav.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+}
+
+export function getLang(): Lang {
+  return lang;
+}
+
+export function hasSavedLang(): boolean {
+  try {
+    return !!localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return false;
+  }
+}
+
+export function setLang(next: Lang, persist = true) {
+  lang = next;
+  if (persist) {
+    try {
+      localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      /* ignore */
+    }
+  }
+  if (typeof document !== 'undefined') document.documentElement.lang = next;
+}
+
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const text: string = messages[lang][key] ?? messages.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, k) => (params[k] !== undefined ? String(params[k]) : `{${k}}`));
+}
+
+export function label(def: FieldDef | undefined, fallback = ''): string {
+  if (!def) return fallback;
+  return lang === 'fr' ? def.fr : def.en;
+}
+
+// Enum values (lifecycle stages, statuses, priorities, roles, activity types) have their own labels.
+export function enumLabel(value: string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '';
+  const key = `enum.${value}` as MessageKey;
+  return messages[lang][key] ?? value;
+}
+
+export const money = (minor: number | null | undefined, currency?: string) => fmt.formatMoney(lang, minor, currency);
+export const num = (n: number | null | undefined) => fmt.formatNumber(lang, n);
+export const date = (iso: string | null | undefined) => fmt.formatDate(lang, iso);
+export const dateTime = (iso: string | number | null | undefined) => fmt.formatDateTime(lang, iso);
