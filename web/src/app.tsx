@@ -1,7 +1,7 @@
 // Application shell: session restore, login redirect (and back), navigation, language switch.
 import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken, setUnauthorizedHandler } from './api';
-import { getLang, hasSavedLang, setLang, t } from './i18n';
+import { getLang, setLang, t } from './i18n';
 import type { MessageKey } from './messages';
 import type { Lang } from './format';
 import { SessionContext, isAdmin, type User } from './session';
@@ -47,7 +47,6 @@ export function App() {
     setCsrfToken(csrf);
     setUser(u);
     setExpired(false);
-    if (!hasSavedLang() && (u.locale === 'fr' || u.locale === 'en')) changeLang(u.locale, false);
     if (path === '/login') {
       const back = sessionStorage.getItem(RETURN_KEY) || '/';
       sessionStorage.removeItem(RETURN_KEY);

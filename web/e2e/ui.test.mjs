@@ -1,0 +1,221 @@
+// End-to-end: the real relais server + demo data, driven through headless Chromium by role and
+// label, as a screen reader user would.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, login, startServer } from './harness.mjs';
+
+let server;
+let browser;
+let context;
+let page;
+const dialogs = [];
+
+async function eventually(fn, ms = 8000) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    try {
+      return await fn();
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw last;
+}
+
+const navLink = (name) => page.getByRole('navigation', { name: /Main navigation|Navigation principale/ }).getByRole('link', { name, exact: true });
+
+const NAME = { first: 'Hélène', last: 'Çavédon' };
+
+describe('Relais web UI', { concurrency: false }, () => {
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 } });
+    context.setDefaultTimeout(10000);
+    page = await context.newPage();
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      d.dismiss().catch(() => {});
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('logs in with the demo credentials and restores the session on reload', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByLabel('E-mail').fill('admin@demo.relais.fr');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password' }).waitFor();
+    await login(page, server.url);
+    await page.getByRole('heading', { level: 1, name: /^Hello/ }).waitFor();
+    await navLink('Contacts').click();
+    await page.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+    assert.match(page.url(), /\/contacts$/);
+  });
+
+  test('creates a contact and finds it by searching its name without accents', async () => {
+    await navLink('Contacts').click();
+    await page.getByRole('button', { name: 'New contact' }).click();
+    const form = page.getByRole('form', { name: 'New contact' });
+    await form.getByLabel('First name').fill(NAME.first);
+    await form.getByLabel('Last name').fill(NAME.last);
+    await form.getByLabel('E-mails').fill('helene.cavedon@example.fr');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { level: 1, name: `${NAME.first} ${NAME.last}` }).waitFor();
+
+    await navLink('Contacts').click();
+    await page.getByLabel('Search').fill('helene cavedon');
+    const table = page.getByRole('table', { name: 'Contacts' });
+    await table.getByRole('link', { name: `${NAME.first} ${NAME.last}` }).waitFor();
+    await eventually(async () => assert.equal(await table.getByRole('row').count(), 2)); // header + match
+  });
+
+  test('shows a validation error at the field for a bad e-mail', async () => {
+    await page.getByRole('table', { name: 'Contacts' }).getByRole('link', { name: `${NAME.first} ${NAME.last}` }).click();
+    await page.getByRole('heading', { level: 1, name: `${NAME.first} ${NAME.last}` }).waitFor();
+    const details = page.getByRole('form', { name: 'Details' });
+    const emails = details.getByLabel('E-mails');
+    await emails.fill('not-an-email');
+    await details.getByRole('button', { name: 'Save' }).click();
+    await eventually(async () => assert.equal(await emails.getAttribute('aria-invalid'), 'true'));
+    const errId = await emails.getAttribute('aria-describedby');
+    const message = await page.locator(`[id="${errId}"]`).textContent();
+    assert.ok(message && message.trim().length > 0, 'the field shows the server message');
+
+    await emails.fill('helene@example.fr');
+    await details.getByRole('button', { name: 'Save' }).click();
+    await details.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    assert.equal(await emails.getAttribute('aria-invalid'), null);
+  });
+
+  test('logs a call and sees it on the timeline', async () => {
+    await page.getByRole('button', { name: 'Log a call' }).click();
+    const form = page.getByRole('form', { name: 'Log a call' });
+    await form.getByLabel('Subject').fill('Called about the renewal');
+    await form.getByLabel('Details').fill('She wants a quote by Friday.');
+    await form.getByLabel('Duration (min)').fill('12');
+    await form.getByRole('button', { name: 'Save' }).click();
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    await timeline.getByText('Called about the renewal').waitFor();
+    await timeline.getByText(/She wants a quote by Friday/).waitFor();
+  });
+
+  test('renders user-supplied markup as text', async () => {
+    await navLink('Contacts').click();
+    await page.getByRole('button', { name: 'New contact' }).click();
+    const form = page.getByRole('form', { name: 'New contact' });
+    const payload = '<img src=x onerror=alert(1)>';
+    await form.getByLabel('First name').fill(payload);
+    await form.getByLabel('Last name').fill('Xss');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { level: 1, name: `${payload} Xss` }).waitFor();
+    assert.equal(await page.locator('main img').count(), 0);
+    assert.deepEqual(dialogs, []);
+  });
+
+  test('drags a deal to another stage and the column totals change', async () => {
+    await navLink('Pipeline').click();
+    await page.getByRole('heading', { level: 1, name: 'Pipeline' }).waitFor();
+    const columns = page.locator('.board > section');
+    await eventually(async () => assert.ok((await page.getByRole('article').count()) > 0, 'the demo pipeline has deals'));
+    const n = await columns.count();
+    let from = -1;
+    let to = -1;
+    for (let i = 0; i < n && (from < 0 || to < 0); i++) {
+      const lost = (await columns.nth(i).getAttribute('class')).includes('kind-lost');
+      const cards = await columns.nth(i).getByRole('article').count();
+      if (from < 0 && cards > 0 && !lost) from = i;
+      else if (from >= 0 && to < 0 && !lost) to = i;
+    }
+    assert.ok(from >= 0 && to > from, 'found a source and a target stage');
+    const fromName = (await columns.nth(from).getByRole('heading', { level: 2 }).textContent()).trim();
+    const toName = (await columns.nth(to).getByRole('heading', { level: 2 }).textContent()).trim();
+    const totals = (stage) => page.getByLabel(`Totals for ${stage}`);
+    const before = { from: await totals(fromName).textContent(), to: await totals(toName).textContent() };
+    const fromCount = await columns.nth(from).getByRole('article').count();
+    const toCount = await columns.nth(to).getByRole('article').count();
+    const card = columns.nth(from).getByRole('article').first();
+    const title = await card.getAttribute('aria-label');
+
+    await card.dragTo(columns.nth(to));
+    await columns.nth(to).getByRole('article', { name: title }).waitFor();
+    await eventually(async () => {
+      assert.equal(await columns.nth(to).getByRole('article').count(), toCount + 1);
+      assert.equal(await columns.nth(from).getByRole('article').count(), fromCount - 1);
+      assert.notEqual(await totals(toName).textContent(), before.to);
+      assert.notEqual(await totals(fromName).textContent(), before.from);
+    });
+    await page.getByRole('status').filter({ hasText: `moved to ${toName}` }).waitFor();
+
+    // The move was saved: it survives a reload.
+    await page.reload();
+    await columns.nth(to).getByRole('article', { name: title }).waitFor();
+
+    // Keyboard alternative: Alt+ArrowLeft moves it back.
+    await columns.nth(to).getByRole('article', { name: title }).focus();
+    await page.keyboard.press('Alt+ArrowLeft');
+    await eventually(async () => assert.equal(await columns.nth(to).getByRole('article', { name: title }).count(), 0));
+  });
+
+  test('imports a CSV with one bad row and reports that row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relais-csv-'));
+    const file = join(dir, 'contacts.csv');
+    writeFileSync(file, 'Prénom;Nom;Courriel;Ville\nAmélie;Rousseau;amelie.rousseau@example.fr;Nantes\nBruno;Lefort;pas-un-email;Lille\nChloé;Garnier;chloe.garnier@example.fr;Rennes\n');
+    await navLink('Import').click();
+    await page.getByLabel('CSV file').setInputFiles(file);
+    assert.equal(await page.getByLabel('Field for column “Prénom”').inputValue(), 'first_name');
+    assert.equal(await page.getByLabel('Field for column “Courriel”').inputValue(), 'emails');
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    const rejected = page.getByRole('table', { name: 'Rejected rows' });
+    await rejected.waitFor();
+    await page.getByRole('status').filter({ hasText: '3 rows read, 2 would be imported, 1 rejected.' }).waitFor();
+    const rows = rejected.getByRole('row');
+    assert.equal(await rows.count(), 2);
+    const cells = await rows.nth(1).getByRole('cell').allTextContents();
+    assert.ok(['2', '3'].includes(cells[0]), `the bad row is reported (got row ${cells[0]})`);
+    assert.match(cells.join(' '), /mail/i);
+
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '3 rows read, 2 imported, 1 rejected.' }).waitFor();
+    await navLink('Contacts').click();
+    await page.getByLabel('Search').fill('garnier');
+    await page.getByRole('table', { name: 'Contacts' }).getByRole('link', { name: 'Chloé Garnier' }).waitFor();
+  });
+
+  test('switches the language to French', async () => {
+    await page.getByLabel('Language').selectOption('fr');
+    await navLink('Entreprises').waitFor();
+    await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
+    await navLink('Tâches').click();
+    await page.getByRole('heading', { level: 1, name: 'Tâches' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Mes tâches' }).waitFor();
+    // French money formatting on the board: "1 234,56 €" style.
+    await navLink('Pipeline').click();
+    const total = await page.getByLabel(/^Totaux pour/).first().textContent();
+    assert.match(total, /\d,\d\d\s€/);
+    await page.getByLabel('Langue').selectOption('en');
+    await navLink('Companies').waitFor();
+  });
+
+  test('logs out, then returns to the requested page after logging in again', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await page.goto(`${server.url}/tasks`);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    await login(page, server.url, '/tasks');
+    await page.getByRole('heading', { level: 1, name: 'Tasks' }).waitFor();
+    assert.match(page.url(), /\/tasks$/);
+  });
+});
