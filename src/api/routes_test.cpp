@@ -1,0 +1,244 @@
+// Handler-level tests on the real stack: Services over a temporary SQLite store, the real
+// Router, http::Request values dispatched directly (no sockets).
+#include "api/routes.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "api/openapi.hpp"
+#include "domain/services.hpp"
+#include "storage/open.hpp"
+
+namespace relais::api {
+namespace {
+
+constexpr const char* kPassword = "a long enough password";
+
+class RoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("relais_api_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto store = storage::open_store("sqlite:" + (dir_ / "test.db").string());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(store).value();
+    services_ = std::make_unique<domain::Services>(*store_);
+    register_routes(router_, *services_, ApiOptions{});
+    for (const auto& [email, role] :
+         {std::pair{"admin@t.test", "admin"}, std::pair{"sales@t.test", "sales"},
+          std::pair{"ro@t.test", "readonly"}}) {
+      auto user = services_->auth.create_user(domain::Actor::system(),
+                                              Json{{"email", email}, {"role", role}}, kPassword);
+      ASSERT_TRUE(user.ok()) << user.error().message;
+    }
+  }
+
+  void TearDown() override {
+    router_ = http::Router{};
+    services_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  http::Response call(std::string method, std::string path, std::string body = {},
+                      std::map<std::string, std::string> headers = {},
+                      std::multimap<std::string, std::string> query = {}) {
+    http::Request request;
+    request.method = std::move(method);
+    request.path = path;
+    request.target = std::move(path);
+    request.body = std::move(body);
+    request.headers = std::move(headers);
+    request.query = std::move(query);
+    request.remote_address = "127.0.0.1";
+    if (!request.body.empty() && !request.headers.count("content-type")) {
+      request.headers["content-type"] = "application/json";
+    }
+    return router_.dispatch(request);
+  }
+
+  static Json body_of(const http::Response& response) { return Json::parse(response.body); }
+
+  static std::string header_of(const http::Response& response, const std::string& name) {
+    for (const auto& [key, value] : response.headers) {
+      if (key == name) return value;
+    }
+    return {};
+  }
+
+  Json login(const std::string& email) {
+    auto response =
+        call("POST", "/api/v1/auth/login", Json{{"email", email}, {"password", kPassword}}.dump());
+    EXPECT_EQ(response.status, 200) << response.body;
+    return body_of(response);
+  }
+
+  std::map<std::string, std::string> bearer(const std::string& email) {
+    return {{"authorization", "Bearer " + login(email)["token"].get<std::string>()}};
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<domain::Store> store_;
+  std::unique_ptr<domain::Services> services_;
+  http::Router router_;
+};
+
+TEST_F(RoutesTest, EveryRecordRouteRequiresAuthentication) {
+  for (const char* path :
+       {"/api/v1/contacts", "/api/v1/contacts/1", "/api/v1/deals", "/api/v1/auth/me",
+        "/api/v1/contacts/1/timeline", "/api/v1/companies/1/contacts"}) {
+    auto response = call("GET", path);
+    EXPECT_EQ(response.status, 401) << path;
+    EXPECT_EQ(body_of(response)["error"]["code"], "unauthorized") << path;
+  }
+  auto response = call("GET", "/api/v1/contacts", {}, {{"authorization", "Bearer nope"}});
+  EXPECT_EQ(response.status, 401);
+}
+
+TEST_F(RoutesTest, LoginSetsAnHttpOnlyCookieAndBadPasswordIsGeneric) {
+  auto ok = call("POST", "/api/v1/auth/login",
+                 Json{{"email", "sales@t.test"}, {"password", kPassword}}.dump());
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  const Json body = body_of(ok);
+  const std::string cookie = header_of(ok, "Set-Cookie");
+  EXPECT_EQ(cookie.rfind("relais_session=" + body["token"].get<std::string>() + ";", 0), 0u);
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+  EXPECT_EQ(body["user"]["email"], "sales@t.test");
+
+  auto wrong = call("POST", "/api/v1/auth/login",
+                    Json{{"email", "sales@t.test"}, {"password", "wrong"}}.dump());
+  auto unknown = call("POST", "/api/v1/auth/login",
+                      Json{{"email", "who@t.test"}, {"password", "wrong"}}.dump());
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(body_of(wrong)["error"]["message"], body_of(unknown)["error"]["message"]);
+}
+
+TEST_F(RoutesTest, CookieWritesNeedTheCsrfToken) {
+  const Json session = login("sales@t.test");
+  const std::string cookie = "relais_session=" + session["token"].get<std::string>();
+  const std::string contact = Json{{"first_name", "Ada"}}.dump();
+
+  EXPECT_EQ(call("GET", "/api/v1/contacts", {}, {{"cookie", cookie}}).status, 200);
+  auto refused = call("POST", "/api/v1/contacts", contact, {{"cookie", cookie}});
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(body_of(refused)["error"]["message"], "missing or invalid CSRF token");
+  EXPECT_EQ(
+      call("POST", "/api/v1/contacts", contact, {{"cookie", cookie}, {"x-csrf-token", "not-it"}})
+          .status,
+      403);
+  auto accepted = call("POST", "/api/v1/contacts", contact,
+                       {{"cookie", cookie}, {"x-csrf-token", session["csrf_token"]}});
+  EXPECT_EQ(accepted.status, 201) << accepted.body;
+
+  auto me = call("GET", "/api/v1/auth/me", {}, {{"cookie", cookie}});
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(body_of(me)["csrf_token"], session["csrf_token"]);
+}
+
+TEST_F(RoutesTest, CreateGetPatchWithEtagsAndIfMatch) {
+  const auto auth = bearer("sales@t.test");
+  auto created = call("POST", "/api/v1/contacts",
+                      Json{{"first_name", "Hélène"}, {"emails", {"h@ex.fr"}}}.dump(), auth);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto id = body_of(created)["id"].get<std::int64_t>();
+  const std::string path = "/api/v1/contacts/" + std::to_string(id);
+  EXPECT_EQ(header_of(created, "ETag"), "\"1\"");
+  EXPECT_EQ(header_of(created, "Location"), path);
+
+  auto got = call("GET", path, {}, auth);
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(header_of(got, "ETag"), "\"1\"");
+
+  auto headers = auth;
+  headers["if-match"] = "\"1\"";
+  auto patched = call("PATCH", path, Json{{"city", "Lyon"}}.dump(), headers);
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(header_of(patched, "ETag"), "\"2\"");
+  auto stale = call("PATCH", path, Json{{"city", "Metz"}}.dump(), headers);
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(body_of(call("GET", path, {}, auth))["city"], "Lyon");
+
+  auto deleted_stale = call("DELETE", path, {}, headers);
+  EXPECT_EQ(deleted_stale.status, 409);
+  headers["if-match"] = "\"2\"";
+  EXPECT_EQ(call("DELETE", path, {}, headers).status, 204);
+  EXPECT_EQ(call("GET", path, {}, auth).status, 404);
+}
+
+TEST_F(RoutesTest, JsonErrorsAreReportedBeforeTouchingTheService) {
+  const auto auth = bearer("admin@t.test");
+  auto malformed = call("POST", "/api/v1/contacts", "{\"first_name\": }", auth);
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_TRUE(body_of(malformed)["error"].contains("position"));
+  auto headers = auth;
+  headers["content-type"] = "text/plain";
+  EXPECT_EQ(call("POST", "/api/v1/contacts", "{}", headers).status, 415);
+  auto unknown = call("POST", "/api/v1/contacts", Json{{"nope", 1}}.dump(), auth);
+  EXPECT_EQ(unknown.status, 422);
+  EXPECT_TRUE(body_of(unknown)["error"]["fields"].contains("nope"));
+  EXPECT_EQ(call("GET", "/api/v1/contacts", {}, auth, {{"limit", "0"}}).status, 400);
+  EXPECT_EQ(call("GET", "/api/v1/contacts/abc", {}, auth).status, 404);
+}
+
+TEST_F(RoutesTest, ReadonlyCannotWriteAndOnlyAdminCreatesUsers) {
+  EXPECT_EQ(call("POST", "/api/v1/contacts", Json{{"first_name", "X"}}.dump(), bearer("ro@t.test"))
+                .status,
+            403);
+  const std::string user = Json{{"email", "new@t.test"}, {"role", "sales"}}.dump();
+  EXPECT_EQ(call("POST", "/api/v1/users", user, bearer("sales@t.test")).status, 403);
+  EXPECT_EQ(call("POST", "/api/v1/users", user, bearer("admin@t.test")).status, 201);
+}
+
+TEST_F(RoutesTest, ListsArePagesWithCursor) {
+  const auto auth = bearer("admin@t.test");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(
+        call("POST", "/api/v1/companies", Json{{"name", "C" + std::to_string(i)}}.dump(), auth)
+            .status,
+        201);
+  }
+  auto first = call("GET", "/api/v1/companies", {}, auth, {{"limit", "2"}});
+  ASSERT_EQ(first.status, 200) << first.body;
+  const Json page = body_of(first);
+  ASSERT_EQ(page["data"].size(), 2u);
+  ASSERT_TRUE(page["next_cursor"].is_string());
+  auto second = call("GET", "/api/v1/companies", {}, auth,
+                     {{"limit", "2"}, {"cursor", page["next_cursor"].get<std::string>()}});
+  const Json rest = body_of(second);
+  ASSERT_EQ(rest["data"].size(), 1u);
+  EXPECT_TRUE(rest["next_cursor"].is_null());
+}
+
+TEST_F(RoutesTest, OpenApiIsPublicAndDescribesEveryResource) {
+  auto response = call("GET", "/api/v1/openapi.json");
+  ASSERT_EQ(response.status, 200);
+  const Json& spec = openapi_document();
+  EXPECT_EQ(body_of(response), spec);
+  for (const auto* schema : domain::all_schemas()) {
+    EXPECT_TRUE(spec["paths"].contains("/api/v1/" + schema->plural)) << schema->plural;
+    EXPECT_TRUE(spec["paths"].contains("/api/v1/" + schema->plural + "/{id}")) << schema->plural;
+  }
+  // Every $ref points at something that exists.
+  std::function<void(const Json&)> check = [&](const Json& node) {
+    if (node.is_object()) {
+      if (auto ref = node.find("$ref"); ref != node.end()) {
+        EXPECT_TRUE(spec.contains(Json::json_pointer(ref->get<std::string>().substr(1)))) << *ref;
+      }
+      for (const auto& [key, value] : node.items()) check(value);
+    } else if (node.is_array()) {
+      for (const auto& value : node) check(value);
+    }
+  };
+  check(spec);
+}
+
+}  // namespace
+}  // namespace relais::api
