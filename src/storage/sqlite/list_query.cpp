@@ -1,0 +1,415 @@
+#include "storage/sqlite/list_query.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "storage/sqlite/record_codec.hpp"
+
+namespace relais::storage::sqlite {
+namespace {
+
+using domain::CompareOp;
+using domain::EntitySchema;
+using domain::FieldDef;
+using domain::FieldType;
+using domain::FilterNode;
+
+constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string column(const FieldDef& f) { return "t." + quote_ident(f.name); }
+
+bool has_searchable_fields(const EntitySchema& schema) {
+  for (const auto& f : schema.fields) {
+    if (f.searchable) return true;
+  }
+  return false;
+}
+
+// A scalar filter/cursor value as a bound parameter (booleans as 0/1).
+Result<SqlValue> scalar_param(const Json& value) {
+  if (value.is_null()) return SqlValue(nullptr);
+  if (value.is_boolean()) return SqlValue(std::int64_t{value.get<bool>() ? 1 : 0});
+  if (value.is_number_integer()) return SqlValue(value.get<std::int64_t>());
+  if (value.is_number_float()) return SqlValue(value.get<double>());
+  if (value.is_string()) return SqlValue(value.get<std::string>());
+  return Error::bad_request("filter values must be strings, numbers, booleans or null");
+}
+
+std::string escape_like(std::string_view text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '%';
+  return out;
+}
+
+std::string ascii_lower(std::string s) {
+  for (auto& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+class FilterCompiler {
+ public:
+  FilterCompiler(const EntitySchema& schema, std::vector<SqlValue>& params)
+      : schema_(schema), params_(params) {}
+
+  Result<std::string> compile(const FilterNode& node) {
+    switch (node.kind) {
+      case FilterNode::Kind::kAnd:
+      case FilterNode::Kind::kOr: {
+        if (node.children.empty()) return Error::bad_request("empty filter group");
+        std::string out = "(";
+        for (std::size_t i = 0; i < node.children.size(); ++i) {
+          if (node.children[i] == nullptr) return Error::bad_request("empty filter");
+          if (i > 0) out += node.kind == FilterNode::Kind::kAnd ? " AND " : " OR ";
+          RELAIS_ASSIGN_OR_RETURN(std::string part, compile(*node.children[i]));
+          out += part;
+        }
+        return out + ")";
+      }
+      case FilterNode::Kind::kNot: {
+        if (node.children.size() != 1 || node.children[0] == nullptr) {
+          return Error::bad_request("'not' takes one expression");
+        }
+        RELAIS_ASSIGN_OR_RETURN(std::string part, compile(*node.children[0]));
+        return "(NOT " + part + ")";
+      }
+      case FilterNode::Kind::kCompare:
+        return compare(node);
+    }
+    return Error::bad_request("unknown filter node");
+  }
+
+ private:
+  // Every compiled comparison yields 0 or 1, never NULL, so `not` behaves as users expect.
+  Result<std::string> compare(const FilterNode& node) {
+    const FieldDef* f = schema_.field(node.field);
+    if (f == nullptr || !f->filterable) {
+      return Error::bad_request(fmt::format("cannot filter on '{}'", node.field));
+    }
+    const std::string col = column(*f);
+    const bool list = f->type == FieldType::kTextList || f->type == FieldType::kReferenceList;
+    switch (node.op) {
+      case CompareOp::kIsEmpty:
+        return empty_test(*f, col);
+      case CompareOp::kIsNotEmpty: {
+        RELAIS_ASSIGN_OR_RETURN(std::string e, empty_test(*f, col));
+        return "(NOT " + e + ")";
+      }
+      case CompareOp::kIn: {
+        if (!node.value.is_array()) return Error::bad_request("'in' needs a list of values");
+        if (node.value.empty()) return std::string("0");
+        std::string placeholders;
+        for (const auto& v : node.value) {
+          RELAIS_ASSIGN_OR_RETURN(SqlValue p, param_for(*f, v, list));
+          params_.push_back(std::move(p));
+          placeholders += placeholders.empty() ? "?" : ", ?";
+        }
+        if (list) return element_exists(*f, col, "IN (" + placeholders + ")");
+        return "(" + col + " IS NOT NULL AND " + col + " IN (" + placeholders + "))";
+      }
+      default:
+        break;
+    }
+    if (list) {
+      if (node.op != CompareOp::kEq && node.op != CompareOp::kNe &&
+          node.op != CompareOp::kContains) {
+        return Error::bad_request(
+            fmt::format("'{}' is a list: use contains, in or is empty", f->name));
+      }
+      RELAIS_ASSIGN_OR_RETURN(SqlValue p, param_for(*f, node.value, true));
+      params_.push_back(std::move(p));
+      std::string exists = element_exists(*f, col, "= ?");
+      return node.op == CompareOp::kNe ? "(NOT " + exists + ")" : exists;
+    }
+    if (is_json_field(f->type) && node.op != CompareOp::kContains) {
+      return Error::bad_request(fmt::format("'{}' can only be tested with is empty", f->name));
+    }
+    if (node.op == CompareOp::kContains) {
+      if (!node.value.is_string()) return Error::bad_request("'contains' needs a text value");
+      params_.push_back(escape_like(node.value.get<std::string>()));
+      return "(" + col + " IS NOT NULL AND " + col + " LIKE ? ESCAPE '\\')";
+    }
+    RELAIS_ASSIGN_OR_RETURN(SqlValue p, scalar_param(node.value));
+    const bool is_null = std::holds_alternative<std::nullptr_t>(p);
+    params_.push_back(std::move(p));
+    switch (node.op) {
+      case CompareOp::kEq:
+        return "(" + col + " IS ?)";
+      case CompareOp::kNe:
+        return "(" + col + " IS NOT ?)";
+      default:
+        break;
+    }
+    if (is_null) return Error::bad_request("cannot order-compare with null");
+    const char* op = node.op == CompareOp::kLt   ? "<"
+                     : node.op == CompareOp::kLe ? "<="
+                     : node.op == CompareOp::kGt ? ">"
+                                                 : ">=";
+    return "(" + col + " IS NOT NULL AND " + col + " " + op + " ?)";
+  }
+
+  // Text-list elements compare case-insensitively; reference lists by id.
+  Result<SqlValue> param_for(const FieldDef& f, const Json& v, bool list) {
+    if (list && f.type == FieldType::kTextList) {
+      if (!v.is_string()) return Error::bad_request(f.name + " holds text values");
+      return SqlValue(ascii_lower(v.get<std::string>()));
+    }
+    return scalar_param(v);
+  }
+
+  static std::string element_exists(const FieldDef& f, const std::string& col,
+                                    const std::string& test) {
+    const char* value = f.type == FieldType::kTextList ? "lower(value)" : "value";
+    return fmt::format("(EXISTS (SELECT 1 FROM json_each({}) WHERE {} {}))", col, value, test);
+  }
+
+  static Result<std::string> empty_test(const FieldDef& f, const std::string& col) {
+    if (f.type == FieldType::kInteger || f.type == FieldType::kMoney ||
+        f.type == FieldType::kReference || f.type == FieldType::kBoolean) {
+      return "(" + col + " IS NULL)";
+    }
+    return "(" + col + " IS NULL OR " + col + " IN ('', '[]', '{}'))";
+  }
+
+  const EntitySchema& schema_;
+  std::vector<SqlValue>& params_;
+};
+
+// WHERE conditions shared by list and count (visibility, filter, search).
+Result<std::string> conditions(const EntitySchema& schema, const domain::ListQuery& query,
+                               std::vector<SqlValue>& params) {
+  std::vector<std::string> parts;
+  const auto& vis = query.visibility;
+  if (!vis.all && schema.owned) {
+    std::vector<std::string> any;
+    if (vis.owner_id) {
+      any.push_back("t.owner_id = ?");
+      params.emplace_back(*vis.owner_id);
+    }
+    if (vis.team_id) {
+      any.push_back("t.team_id = ?");
+      params.emplace_back(*vis.team_id);
+    }
+    if (vis.include_unowned) any.push_back("t.owner_id IS NULL");
+    if (any.empty()) {
+      parts.push_back("0");
+    } else {
+      std::string joined;
+      for (const auto& a : any) joined += (joined.empty() ? "" : " OR ") + a;
+      parts.push_back("(" + joined + ")");
+    }
+  }
+  if (query.filter != nullptr) {
+    FilterCompiler compiler(schema, params);
+    RELAIS_ASSIGN_OR_RETURN(std::string f, compiler.compile(*query.filter));
+    parts.push_back(f);
+  }
+  const std::string match = fts_match_expression(query.text_search);
+  if (!match.empty()) {
+    if (!has_searchable_fields(schema)) {
+      return Error::bad_request(fmt::format("{} cannot be searched", schema.plural));
+    }
+    const std::string fts = quote_ident(schema.plural + "_fts");
+    parts.push_back(fmt::format("t.id IN (SELECT rowid FROM {0} WHERE {0} MATCH ?)", fts));
+    params.emplace_back(match);
+  }
+  std::string where;
+  for (const auto& p : parts) where += (where.empty() ? "" : " AND ") + p;
+  return where;
+}
+
+// Keyset condition: rows strictly after the cursor row in (k1, ..., kn) order, NULLs
+// sorting first ascending and last descending as SQLite does.
+Result<std::string> after_cursor(const EntitySchema& schema, const ResolvedSort& sort,
+                                 const Json& values, std::vector<SqlValue>& params) {
+  std::string any;
+  for (std::size_t i = 0; i < sort.keys.size(); ++i) {
+    std::string all;
+    for (std::size_t j = 0; j <= i; ++j) {
+      const auto& key = sort.keys[j];
+      const std::string col = column(*schema.field(key.field));
+      RELAIS_ASSIGN_OR_RETURN(SqlValue v, scalar_param(values[j]));
+      const bool null = std::holds_alternative<std::nullptr_t>(v);
+      std::string term;
+      if (j < i) {
+        term = col + " IS ?";
+        params.push_back(std::move(v));
+      } else if (!key.descending) {
+        if (null) {
+          term = col + " IS NOT NULL";
+        } else {
+          term = col + " > ?";
+          params.push_back(std::move(v));
+        }
+      } else {
+        if (null) {
+          term = "0";
+        } else {
+          term = "(" + col + " < ? OR " + col + " IS NULL)";
+          params.push_back(std::move(v));
+        }
+      }
+      all += (all.empty() ? "" : " AND ") + term;
+    }
+    any += (any.empty() ? "(" : " OR (") + all + ")";
+  }
+  // Lets SQLite seek the sort index instead of scanning from the start.
+  const auto& first = sort.keys.front();
+  if (!first.descending && !values[0].is_null()) {
+    RELAIS_ASSIGN_OR_RETURN(SqlValue v, scalar_param(values[0]));
+    params.push_back(std::move(v));
+    return "(" + any + ") AND " + column(*schema.field(first.field)) + " >= ?";
+  }
+  return "(" + any + ")";
+}
+
+}  // namespace
+
+int effective_limit(int requested) {
+  if (requested <= 0) return 50;
+  return requested > kMaxPageSize ? kMaxPageSize : requested;
+}
+
+Result<ResolvedSort> resolve_sort(const EntitySchema& schema,
+                                  const std::vector<domain::SortKey>& requested) {
+  ResolvedSort sort;
+  bool has_id = false;
+  for (const auto& key : requested) {
+    const FieldDef* f = schema.field(key.field);
+    if (f == nullptr || !f->sortable || is_json_field(f->type)) {
+      return Error::bad_request(fmt::format("cannot sort on '{}'", key.field));
+    }
+    sort.keys.push_back(key);
+    if (key.field == "id") {
+      has_id = true;
+      break;  // id is unique: later keys could never matter
+    }
+  }
+  if (!has_id) {
+    // Tiebreak in the direction of the last key so one index scan serves the whole order.
+    const bool descending = sort.keys.empty() || sort.keys.back().descending;
+    sort.keys.push_back({"id", descending});
+  }
+  return sort;
+}
+
+Result<CompiledSql> compile_list(const EntitySchema& schema, const domain::ListQuery& query,
+                                 const ResolvedSort& sort) {
+  CompiledSql out;
+  RELAIS_ASSIGN_OR_RETURN(std::string where, conditions(schema, query, out.params));
+  if (!query.cursor.empty()) {
+    RELAIS_ASSIGN_OR_RETURN(Json values, decode_cursor(query.cursor, sort.keys.size()));
+    RELAIS_ASSIGN_OR_RETURN(std::string after, after_cursor(schema, sort, values, out.params));
+    where += (where.empty() ? "" : " AND ") + after;
+  }
+  std::string order;
+  for (const auto& key : sort.keys) {
+    order += (order.empty() ? "" : ", ") + column(*schema.field(key.field)) +
+             (key.descending ? " DESC" : " ASC");
+  }
+  out.sql =
+      fmt::format("SELECT {} FROM {} AS t{}{} ORDER BY {} LIMIT ?", select_columns(schema, "t"),
+                  quote_ident(schema.plural), where.empty() ? "" : " WHERE ", where, order);
+  out.params.emplace_back(std::int64_t{effective_limit(query.limit) + 1});
+  return out;
+}
+
+Result<CompiledSql> compile_count(const EntitySchema& schema, const domain::ListQuery& query) {
+  CompiledSql out;
+  RELAIS_ASSIGN_OR_RETURN(std::string where, conditions(schema, query, out.params));
+  out.sql = fmt::format("SELECT count(*) FROM {} AS t{}{}", quote_ident(schema.plural),
+                        where.empty() ? "" : " WHERE ", where);
+  return out;
+}
+
+std::string cursor_for(const ResolvedSort& sort, const Json& record) {
+  Json values = Json::array();
+  for (const auto& key : sort.keys) {
+    const auto it = record.find(key.field);
+    values.push_back(it == record.end() ? Json(nullptr) : *it);
+  }
+  return encode_cursor(values);
+}
+
+std::string fts_match_expression(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    std::string term;
+    bool searchable = false;
+    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) {
+      const auto c = static_cast<unsigned char>(text[i++]);
+      // Inside a quoted FTS5 string only '"' is special; '*' would be a stray prefix marker.
+      if (c == '"' || c == '*' || c < 0x20) continue;
+      if (std::isalnum(c) || c >= 0x80) searchable = true;
+      term += static_cast<char>(c);
+    }
+    if (!searchable) continue;
+    if (!out.empty()) out += " AND ";
+    out += "\"" + term + "\"*";
+  }
+  return out;
+}
+
+std::string encode_cursor(const Json& values) {
+  const std::string raw = values.dump();
+  std::string out;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char c : raw) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kBase64Url[(buffer >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0) out += kBase64Url[(buffer << (6 - bits)) & 0x3f];
+  return out;
+}
+
+Result<Json> decode_cursor(std::string_view cursor, std::size_t expected_values) {
+  const Error invalid = Error::bad_request("invalid cursor");
+  if (cursor.size() > 4096) return invalid;
+  std::string raw;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : cursor) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-')
+      v = 62;
+    else if (c == '_')
+      v = 63;
+    if (v < 0) return invalid;
+    buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      raw += static_cast<char>((buffer >> bits) & 0xff);
+    }
+  }
+  Json values = Json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  if (values.is_discarded() || !values.is_array() || values.size() != expected_values) {
+    return invalid;
+  }
+  for (const auto& v : values) {
+    if (!(v.is_null() || v.is_string() || v.is_number() || v.is_boolean())) return invalid;
+  }
+  if (!values.back().is_number_integer()) return invalid;
+  return values;
+}
+
+}  // namespace relais::storage::sqlite

@@ -1,0 +1,53 @@
+// Compiles a domain::ListQuery into parameterised SQL for one table: visibility, the filter
+// AST, full-text search (FTS5), sort keys with an id tiebreak and a keyset cursor.
+// Identifiers come only from the EntitySchema; every user value is a bound parameter.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "domain/store.hpp"
+#include "storage/sqlite/connection.hpp"
+
+namespace relais::storage::sqlite {
+
+struct CompiledSql {
+  std::string sql;
+  std::vector<SqlValue> params;
+};
+
+// The sort actually applied: the requested keys, then id (unless already a key).
+struct ResolvedSort {
+  std::vector<domain::SortKey> keys;
+};
+
+inline constexpr int kMaxPageSize = 500;
+
+// Clamps a requested page size to 1..kMaxPageSize (non-positive means the default, 50).
+int effective_limit(int requested);
+
+Result<ResolvedSort> resolve_sort(const domain::EntitySchema& schema,
+                                  const std::vector<domain::SortKey>& requested);
+
+// The full page query: SELECT <all columns> ... ORDER BY ... LIMIT limit+1.
+Result<CompiledSql> compile_list(const domain::EntitySchema& schema, const domain::ListQuery& query,
+                                 const ResolvedSort& sort);
+// SELECT count(*) with the same conditions (cursor and sort ignored).
+Result<CompiledSql> compile_count(const domain::EntitySchema& schema,
+                                  const domain::ListQuery& query);
+
+// The cursor for the row after `record` under `sort` (its sort values then id).
+std::string cursor_for(const ResolvedSort& sort, const Json& record);
+
+// FTS5 MATCH expression for user text: every term a quoted prefix query, AND-ed.
+// Empty when the text holds no searchable term.
+std::string fts_match_expression(std::string_view text);
+
+// Base64url (no padding) of the JSON array of values; decoding rejects anything else.
+std::string encode_cursor(const Json& values);
+Result<Json> decode_cursor(std::string_view cursor, std::size_t expected_values);
+
+}  // namespace relais::storage::sqlite

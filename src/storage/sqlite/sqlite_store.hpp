@@ -1,0 +1,69 @@
+// The SQLite engine behind domain::Store.
+//
+// Writes: ONE writer connection owned by a dedicated thread. Callers enqueue units of work and
+// block; the writer takes everything queued, opens one BEGIN IMMEDIATE, runs each unit inside
+// its own SAVEPOINT (released on success, rolled back on error or exception, so one failing
+// request never affects another), COMMITs once, and only then wakes every caller of the
+// batch. One fsync is shared by the whole batch (group commit).
+// Reads: a pool of reader connections; each read() runs in a deferred transaction, i.e. on a
+// consistent WAL snapshot, concurrently with the writer.
+//
+// Thread-safe. A unit of work must not call write()/read() on the same store (the writer
+// would wait for itself).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "domain/store.hpp"
+#include "storage/open.hpp"
+
+namespace relais::storage::sqlite {
+
+class Connection;
+
+class SqliteStore final : public domain::Store {
+ public:
+  // Opens `path` (created when missing), migrating per options.migrate.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                   const StoreOptions& options);
+  ~SqliteStore() override;  // drains queued writes, checkpoints the WAL, closes
+
+  Result<Json> read(const domain::UnitOfWork& work) override;
+  Result<Json> write(const domain::UnitOfWork& work) override;
+
+ private:
+  struct PendingWrite {
+    const domain::UnitOfWork* work;
+    std::promise<Result<Json>> done;
+  };
+  static constexpr std::size_t kMaxBatch = 512;
+
+  SqliteStore() = default;
+  void writer_loop();
+  void run_batch(std::vector<PendingWrite*>& batch);
+
+  std::unique_ptr<Connection> writer_;  // used only by writer_thread_ once started
+
+  std::mutex readers_mutex_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> idle_readers_;  // guarded by readers_mutex_
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingWrite*> queue_;  // guarded by queue_mutex_
+  bool stopping_ = false;            // guarded by queue_mutex_
+  std::thread writer_thread_;
+};
+
+// Applies the per-connection settings (WAL, synchronous=FULL, foreign keys, timeouts, cache).
+void configure_connection(Connection& db, bool reader);
+
+}  // namespace relais::storage::sqlite

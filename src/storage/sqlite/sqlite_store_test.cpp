@@ -1,0 +1,126 @@
+// Runs the storage contract suite on SQLite, plus SQLite-only checks: the migration agrees
+// with the EntitySchemas, version refusal, URL handling, PRAGMAs.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "storage/open.hpp"
+#include "storage/sqlite/connection.hpp"
+#include "storage/sqlite/migrations.hpp"
+#include "storage/store_contract.hpp"
+
+namespace relais::storage::testing {
+namespace {
+
+StoreEngine sqlite_engine() {
+  return {"Sqlite", [](const std::filesystem::path& dir) {
+            return open_store("sqlite:" + (dir / "relais.db").string());
+          }};
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(sqlite_engine()),
+                         engine_name);
+
+class SqliteEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("relais-sqlite-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path() const { return (dir_ / "sub" / "relais.db").string(); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(SqliteEngineTest, MigrationMatchesEveryEntitySchema) {
+  ASSERT_TRUE(migrate("sqlite:" + path()).ok());
+  sqlite::Connection db(path(), false);
+  for (const auto* schema : domain::all_schemas()) {
+    SCOPED_TRACE(schema->plural);
+    std::set<std::string> columns;
+    auto stmt = db.prepare("SELECT name FROM pragma_table_info(?)");
+    stmt->bind(1, std::string_view(schema->plural));
+    while (stmt->step()) columns.insert(stmt->column_text(0));
+    std::set<std::string> fields;
+    for (const auto& f : schema->fields) fields.insert(f.name);
+    if (schema->plural == "users") fields.insert("password_hash");
+    EXPECT_EQ(columns, fields);
+
+    std::set<std::string> searchable;
+    for (const auto& f : schema->fields) {
+      if (f.searchable) searchable.insert(f.name);
+    }
+    std::set<std::string> fts;
+    auto fts_stmt = db.prepare("SELECT name FROM pragma_table_info(?)");
+    fts_stmt->bind(1, std::string_view(schema->plural + "_fts"));
+    while (fts_stmt->step()) fts.insert(fts_stmt->column_text(0));
+    EXPECT_EQ(fts, searchable);
+  }
+}
+
+TEST_F(SqliteEngineTest, MigrateIsIdempotentAndRecordsVersions) {
+  auto first = migrate("sqlite:" + path());
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first.value(), sqlite::latest_schema_version());
+  auto second = migrate("sqlite:" + path());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second.value(), first.value());
+  sqlite::Connection db(path(), false);
+  auto stmt = db.prepare("SELECT count(*) FROM schema_migrations");
+  ASSERT_TRUE(stmt->step());
+  EXPECT_EQ(stmt->column_int64(0), static_cast<std::int64_t>(sqlite::embedded_migrations().size()));
+}
+
+TEST_F(SqliteEngineTest, RefusesADatabaseNewerThanTheBinary) {
+  ASSERT_TRUE(migrate("sqlite:" + path()).ok());
+  {
+    sqlite::Connection db(path(), false);
+    db.exec(
+        "INSERT INTO schema_migrations(version, name, applied_at) "
+        "VALUES (9999, '9999_future', '2030-01-01T00:00:00.000Z')");
+  }
+  auto store = open_store("sqlite:" + path());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kConflict);
+  EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().message;
+  auto again = migrate("sqlite:" + path());
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+}
+
+TEST_F(SqliteEngineTest, WithoutMigrateAFreshDatabaseIsRefused) {
+  StoreOptions options;
+  options.migrate = false;
+  auto store = open_store("sqlite:" + path(), options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.error().message.find("relais migrate"), std::string::npos);
+  ASSERT_TRUE(migrate("sqlite:" + path()).ok());
+  EXPECT_TRUE(open_store("sqlite:" + path(), options).ok());
+}
+
+TEST_F(SqliteEngineTest, UrlSchemes) {
+  auto pg = open_store("postgres://user:secret@db/relais");
+  ASSERT_FALSE(pg.ok());
+  EXPECT_EQ(pg.error().message, "PostgreSQL engine not available in this build yet");
+  auto other = open_store("mysql://root:secret@x/y");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().message.find("secret"), std::string::npos);
+  EXPECT_FALSE(open_store("sqlite:").ok());
+  EXPECT_FALSE(open_store("sqlite::memory:").ok());
+}
+
+TEST_F(SqliteEngineTest, WalAndFullSynchronousAreInForce) {
+  auto store = open_store("sqlite:" + path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  sqlite::Connection db(path(), false);
+  auto mode = db.prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode->step());
+  EXPECT_EQ(mode->column_text(0), "wal");
+  EXPECT_TRUE(std::filesystem::exists(path()));
+}
+
+}  // namespace
+}  // namespace relais::storage::testing

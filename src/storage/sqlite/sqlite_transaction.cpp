@@ -1,0 +1,420 @@
+#include "storage/sqlite/sqlite_transaction.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "storage/sqlite/list_query.hpp"
+#include "storage/sqlite/record_codec.hpp"
+#include "storage/sqlite/time_util.hpp"
+
+namespace relais::storage::sqlite {
+namespace {
+
+using domain::EntitySchema;
+
+bool is_system_field(const std::string& name) {
+  return name == "id" || name == "version" || name == "created_at" || name == "updated_at";
+}
+
+std::string normalise_key(std::string_view text) {
+  std::size_t begin = 0;
+  std::size_t end = text.size();
+  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
+  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
+  std::string out(text.substr(begin, end - begin));
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// "NOT NULL constraint failed: contacts.first_name" -> "first_name".
+std::string failing_column(const std::string& message) {
+  const auto dot = message.rfind('.');
+  return dot == std::string::npos ? std::string() : message.substr(dot + 1);
+}
+
+void bind_json_or_null(Statement& stmt, int index, const Json& value) {
+  if (value.is_null()) {
+    stmt.bind_null(index);
+  } else {
+    stmt.bind(index, std::string_view(value.dump()));
+  }
+}
+
+}  // namespace
+
+Error error_from_constraint(const SqliteError& e) {
+  if (e.is_unique_violation()) return Error::conflict("a record with this value already exists");
+  if (e.is_foreign_key_violation()) {
+    return Error::validation("a referenced record does not exist or is still referenced");
+  }
+  if (e.is_not_null_violation()) {
+    const std::string column = failing_column(e.what());
+    if (!column.empty()) return Error::field(column, "is required");
+  }
+  return Error::validation("the values break a database constraint");
+}
+
+Error SqliteTransaction::constraint_error(const EntitySchema& schema, const SqliteError& e,
+                                          const Json& values) {
+  if (e.is_unique_violation()) {
+    const std::string message = e.what();
+    auto text_of = [&](const char* key) {
+      const auto it = values.find(key);
+      return it != values.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (schema.plural == "users" && message.find("users_email_unique") != std::string::npos) {
+      Json details = Json::object();
+      if (auto id = find_id("SELECT id FROM users WHERE lower(email) = ?",
+                            normalise_key(text_of("email")))) {
+        details["existing_id"] = *id;
+      }
+      Error err = Error::conflict("a user with this e-mail address already exists", details);
+      err.fields["email"] = "already used";
+      return err;
+    }
+    if (schema.plural == "companies" &&
+        message.find("companies_domain_unique") != std::string::npos) {
+      Json details = Json::object();
+      if (auto id = find_company_by_domain(text_of("domain"))) details["existing_id"] = *id;
+      Error err = Error::conflict("a company with this domain already exists", details);
+      err.fields["domain"] = "already used";
+      return err;
+    }
+  }
+  if (e.is_foreign_key_violation()) {
+    return Error::validation("a referenced record does not exist");
+  }
+  return error_from_constraint(e);
+}
+
+std::optional<std::int64_t> SqliteTransaction::find_id(const std::string& sql,
+                                                       const std::string& key) {
+  auto stmt = db_.prepare(sql);
+  stmt->bind(1, std::string_view(key));
+  if (!stmt->step()) return std::nullopt;
+  return stmt->column_int64(0);
+}
+
+Result<Json> SqliteTransaction::get(const EntitySchema& schema, std::int64_t id) {
+  auto stmt = db_.prepare(fmt::format("SELECT {} FROM {} AS t WHERE t.id = ?",
+                                      select_columns(schema, "t"), quote_ident(schema.plural)));
+  stmt->bind(1, id);
+  if (!stmt->step()) return Error::not_found(fmt::format("{} {} not found", schema.name, id));
+  return decode_record(schema, *stmt);
+}
+
+Result<domain::Page> SqliteTransaction::list(const EntitySchema& schema,
+                                             const domain::ListQuery& query) {
+  RELAIS_ASSIGN_OR_RETURN(ResolvedSort sort, resolve_sort(schema, query.sort));
+  RELAIS_ASSIGN_OR_RETURN(CompiledSql sql, compile_list(schema, query, sort));
+  const auto limit = static_cast<std::size_t>(effective_limit(query.limit));
+  auto stmt = db_.prepare(sql.sql);
+  stmt->bind_all(sql.params);
+  domain::Page page;
+  while (stmt->step()) {
+    if (page.items.size() == limit) {  // the extra row only says there is a next page
+      page.next_cursor = cursor_for(sort, page.items.back());
+      break;
+    }
+    page.items.push_back(decode_record(schema, *stmt));
+  }
+  return page;
+}
+
+Result<std::int64_t> SqliteTransaction::count(const EntitySchema& schema,
+                                              const domain::ListQuery& query) {
+  RELAIS_ASSIGN_OR_RETURN(CompiledSql sql, compile_count(schema, query));
+  auto stmt = db_.prepare(sql.sql);
+  stmt->bind_all(sql.params);
+  stmt->step();
+  return stmt->column_int64(0);
+}
+
+Result<Json> SqliteTransaction::insert(const EntitySchema& schema, const Json& values) {
+  if (!values.is_object()) return Error::bad_request("a record must be a JSON object");
+  const std::string now = now_iso();
+  std::string columns;
+  std::string placeholders;
+  std::vector<SqlValue> params;
+  for (const auto& f : schema.fields) {
+    if (f.name == "id") continue;
+    SqlValue value;
+    const auto it = values.find(f.name);
+    if (f.name == "version") {
+      value = std::int64_t{1};
+    } else if (f.name == "created_at" || f.name == "updated_at") {
+      // Importers and the demo loader may carry historical timestamps; otherwise now.
+      value = it != values.end() && it->is_string() ? it->get<std::string>() : now;
+    } else {
+      const Json& given = it != values.end() ? *it : f.default_value;
+      RELAIS_ASSIGN_OR_RETURN(value, encode_field(f, given));
+    }
+    columns += (columns.empty() ? "" : ", ") + quote_ident(f.name);
+    placeholders += placeholders.empty() ? "?" : ", ?";
+    params.push_back(std::move(value));
+  }
+  auto stmt = db_.prepare(fmt::format("INSERT INTO {} ({}) VALUES ({})", quote_ident(schema.plural),
+                                      columns, placeholders));
+  stmt->bind_all(params);
+  try {
+    stmt->run();
+  } catch (const SqliteError& e) {
+    if (!e.is_constraint()) throw;
+    return constraint_error(schema, e, values);
+  }
+  return get(schema, db_.last_insert_rowid());
+}
+
+Result<Json> SqliteTransaction::update(const EntitySchema& schema, std::int64_t id,
+                                       const Json& changes,
+                                       std::optional<std::int64_t> expected_version) {
+  if (!changes.is_object()) return Error::bad_request("changes must be a JSON object");
+  std::string sets;
+  std::vector<SqlValue> params;
+  for (const auto& [key, value] : changes.items()) {
+    const auto* f = schema.field(key);
+    if (f == nullptr || is_system_field(f->name)) continue;
+    RELAIS_ASSIGN_OR_RETURN(SqlValue v, encode_field(*f, value));
+    sets += quote_ident(f->name) + " = ?, ";
+    params.push_back(std::move(v));
+  }
+  sets += "version = version + 1, updated_at = ?";
+  params.emplace_back(now_iso());
+  params.emplace_back(id);
+  std::string where = "id = ?";
+  if (expected_version) {
+    where += " AND version = ?";
+    params.emplace_back(*expected_version);
+  }
+  auto stmt = db_.prepare(
+      fmt::format("UPDATE {} SET {} WHERE {}", quote_ident(schema.plural), sets, where));
+  stmt->bind_all(params);
+  try {
+    stmt->run();
+  } catch (const SqliteError& e) {
+    if (!e.is_constraint()) throw;
+    return constraint_error(schema, e, changes);
+  }
+  if (db_.changes() == 0) {
+    auto current =
+        db_.prepare(fmt::format("SELECT version FROM {} WHERE id = ?", quote_ident(schema.plural)));
+    current->bind(1, id);
+    if (!current->step()) return Error::not_found(fmt::format("{} {} not found", schema.name, id));
+    return Error::conflict("version mismatch", Json{{"current_version", current->column_int64(0)}});
+  }
+  return get(schema, id);
+}
+
+Result<void> SqliteTransaction::remove(const EntitySchema& schema, std::int64_t id) {
+  auto stmt = db_.prepare(fmt::format("DELETE FROM {} WHERE id = ?", quote_ident(schema.plural)));
+  stmt->bind(1, id);
+  try {
+    stmt->run();
+  } catch (const SqliteError& e) {
+    if (!e.is_foreign_key_violation()) throw;
+    return Error::conflict(fmt::format("{} {} is still used by other records", schema.name, id));
+  }
+  if (db_.changes() == 0) return Error::not_found(fmt::format("{} {} not found", schema.name, id));
+  return {};
+}
+
+Result<void> SqliteTransaction::set_contact_emails(std::int64_t contact_id,
+                                                   const std::vector<std::string>& emails) {
+  auto clear = db_.prepare("DELETE FROM contact_emails WHERE contact_id = ?");
+  clear->bind(1, contact_id);
+  clear->run();
+  for (const auto& raw : emails) {
+    const std::string email = normalise_key(raw);
+    if (email.empty()) continue;
+    auto owner = find_id("SELECT contact_id FROM contact_emails WHERE email = ?", email);
+    if (owner && *owner != contact_id) {
+      Error err = Error::conflict(
+          fmt::format("the e-mail address {} already belongs to contact {}", email, *owner),
+          Json{{"existing_id", *owner}, {"email", email}});
+      err.fields["emails"] = "already used by another contact";
+      return err;
+    }
+    auto insert =
+        db_.prepare("INSERT OR IGNORE INTO contact_emails(email, contact_id) VALUES (?, ?)");
+    insert->bind(1, std::string_view(email));
+    insert->bind(2, contact_id);
+    try {
+      insert->run();
+    } catch (const SqliteError& e) {
+      if (!e.is_foreign_key_violation()) throw;
+      return Error::not_found(fmt::format("contact {} not found", contact_id));
+    }
+  }
+  return {};
+}
+
+std::optional<std::int64_t> SqliteTransaction::find_contact_by_email(const std::string& email) {
+  return find_id("SELECT contact_id FROM contact_emails WHERE email = ?", normalise_key(email));
+}
+
+std::optional<std::int64_t> SqliteTransaction::find_company_by_domain(const std::string& domain) {
+  const std::string key = normalise_key(domain);
+  if (key.empty()) return std::nullopt;
+  // Same expression and predicate as companies_domain_unique, so that index answers.
+  return find_id(
+      "SELECT id FROM companies WHERE lower(domain) = ? AND domain IS NOT NULL AND domain <> ''",
+      key);
+}
+
+Result<void> SqliteTransaction::repoint_contact(std::int64_t from_contact,
+                                                std::int64_t into_contact) {
+  if (from_contact == into_contact) return Error::bad_request("cannot merge a contact into itself");
+  for (const char* table : {"activities", "tasks", "notes"}) {
+    auto stmt =
+        db_.prepare(fmt::format("UPDATE {} SET contact_id = ? WHERE contact_id = ?", table));
+    stmt->bind(1, into_contact);
+    stmt->bind(2, from_contact);
+    stmt->run();
+  }
+  auto emails = db_.prepare("UPDATE contact_emails SET contact_id = ? WHERE contact_id = ?");
+  emails->bind(1, into_contact);
+  emails->bind(2, from_contact);
+  emails->run();
+
+  std::vector<std::pair<std::int64_t, Json>> deals;
+  {
+    auto find = db_.prepare(
+        "SELECT id, contact_ids FROM deals WHERE contact_ids IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM json_each(deals.contact_ids) WHERE value = ?)");
+    find->bind(1, from_contact);
+    while (find->step()) {
+      Json ids = Json::parse(find->column_text(1), nullptr, false);
+      if (ids.is_array()) deals.emplace_back(find->column_int64(0), std::move(ids));
+    }
+  }
+  const std::string now = now_iso();
+  for (auto& [deal_id, ids] : deals) {
+    Json merged = Json::array();
+    for (const auto& v : ids) {
+      const Json target = v == from_contact ? Json(into_contact) : v;
+      if (std::find(merged.begin(), merged.end(), target) == merged.end()) merged.push_back(target);
+    }
+    auto update = db_.prepare(
+        "UPDATE deals SET contact_ids = ?, version = version + 1, updated_at = ? WHERE id = ?");
+    update->bind(1, std::string_view(merged.dump()));
+    update->bind(2, std::string_view(now));
+    update->bind(3, deal_id);
+    update->run();
+  }
+  return {};
+}
+
+void SqliteTransaction::record_stage_change(std::int64_t deal_id, const std::string& from_stage,
+                                            const std::string& to_stage,
+                                            std::int64_t actor_user_id) {
+  auto stmt = db_.prepare(
+      "INSERT INTO deal_stage_changes(deal_id, from_stage, to_stage, at, actor_user_id) "
+      "VALUES (?, ?, ?, ?, ?)");
+  stmt->bind(1, deal_id);
+  if (from_stage.empty()) {
+    stmt->bind_null(2);
+  } else {
+    stmt->bind(2, std::string_view(from_stage));
+  }
+  stmt->bind(3, std::string_view(to_stage));
+  stmt->bind(4, std::string_view(now_iso()));
+  stmt->bind(5, actor_user_id);
+  stmt->run();
+}
+
+void SqliteTransaction::record_audit(const domain::AuditEntry& entry) {
+  auto stmt = db_.prepare(
+      "INSERT INTO audit_log(at, actor_user_id, entity, record_id, action, before_json, "
+      "after_json) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  stmt->bind(1, std::string_view(now_iso()));
+  stmt->bind(2, entry.actor_user_id);
+  stmt->bind(3, std::string_view(entry.entity));
+  stmt->bind(4, entry.record_id);
+  stmt->bind(5, std::string_view(entry.action));
+  bind_json_or_null(*stmt, 6, entry.before);
+  bind_json_or_null(*stmt, 7, entry.after);
+  stmt->run();
+}
+
+void SqliteTransaction::record_event(const domain::DomainEvent& event) {
+  auto stmt = db_.prepare(
+      "INSERT INTO outbox_events(at, type, entity, record_id, actor_user_id, payload_json) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  stmt->bind(1, std::string_view(now_iso()));
+  stmt->bind(2, std::string_view(event.type));
+  stmt->bind(3, std::string_view(event.entity));
+  stmt->bind(4, event.record_id);
+  stmt->bind(5, event.actor_user_id);
+  stmt->bind(6, std::string_view(event.payload.is_null() ? "{}" : event.payload.dump()));
+  stmt->run();
+}
+
+std::optional<domain::UserCredentials> SqliteTransaction::find_credentials_by_email(
+    const std::string& email) {
+  auto stmt = db_.prepare("SELECT id, password_hash, active FROM users WHERE lower(email) = ?");
+  stmt->bind(1, std::string_view(normalise_key(email)));
+  if (!stmt->step()) return std::nullopt;
+  domain::UserCredentials c;
+  c.user_id = stmt->column_int64(0);
+  c.password_hash = stmt->column_text(1);
+  c.active = stmt->column_int64(2) != 0;
+  return c;
+}
+
+Result<void> SqliteTransaction::set_password_hash(std::int64_t user_id, const std::string& hash) {
+  auto stmt = db_.prepare("UPDATE users SET password_hash = ? WHERE id = ?");
+  stmt->bind(1, std::string_view(hash));
+  stmt->bind(2, user_id);
+  stmt->run();
+  if (db_.changes() == 0) return Error::not_found(fmt::format("user {} not found", user_id));
+  return {};
+}
+
+Result<void> SqliteTransaction::insert_session(const std::string& token_hash,
+                                               const domain::SessionRecord& s) {
+  auto stmt = db_.prepare(
+      "INSERT INTO sessions(token_hash, user_id, kind, csrf_token, created_at, expires_at) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  stmt->bind(1, std::string_view(token_hash));
+  stmt->bind(2, s.user_id);
+  stmt->bind(3, std::string_view(s.kind));
+  stmt->bind(4, std::string_view(s.csrf_token));
+  stmt->bind(5, std::string_view(now_iso()));
+  stmt->bind(6, s.expires_at_ms);
+  try {
+    stmt->run();
+  } catch (const SqliteError& e) {
+    if (e.is_foreign_key_violation()) {
+      return Error::not_found(fmt::format("user {} not found", s.user_id));
+    }
+    if (e.is_unique_violation()) return Error::conflict("session token already exists");
+    throw;
+  }
+  return {};
+}
+
+std::optional<domain::SessionRecord> SqliteTransaction::find_session(
+    const std::string& token_hash) {
+  auto stmt = db_.prepare(
+      "SELECT user_id, kind, expires_at, csrf_token FROM sessions WHERE token_hash = ?");
+  stmt->bind(1, std::string_view(token_hash));
+  if (!stmt->step()) return std::nullopt;
+  domain::SessionRecord s;
+  s.user_id = stmt->column_int64(0);
+  s.kind = stmt->column_text(1);
+  s.expires_at_ms = stmt->column_int64(2);
+  s.csrf_token = stmt->column_text(3);
+  return s;
+}
+
+Result<void> SqliteTransaction::delete_session(const std::string& token_hash) {
+  auto stmt = db_.prepare("DELETE FROM sessions WHERE token_hash = ?");
+  stmt->bind(1, std::string_view(token_hash));
+  stmt->run();
+  return {};
+}
+
+}  // namespace relais::storage::sqlite

@@ -1,0 +1,58 @@
+// domain::Transaction over one SQLite connection. The store opens the surrounding SQL
+// transaction (a savepoint inside the writer's group commit, or a deferred read transaction)
+// and hands this object to exactly one unit of work; it must not outlive that call.
+#pragma once
+
+#include "domain/store.hpp"
+#include "storage/sqlite/connection.hpp"
+#include "storage/sqlite/sqlite_error.hpp"
+
+namespace relais::storage::sqlite {
+
+class SqliteTransaction final : public domain::Transaction {
+ public:
+  explicit SqliteTransaction(Connection& db) : db_(db) {}
+
+  Result<Json> get(const domain::EntitySchema& schema, std::int64_t id) override;
+  Result<domain::Page> list(const domain::EntitySchema& schema,
+                            const domain::ListQuery& query) override;
+  Result<std::int64_t> count(const domain::EntitySchema& schema,
+                             const domain::ListQuery& query) override;
+  Result<Json> insert(const domain::EntitySchema& schema, const Json& values) override;
+  Result<Json> update(const domain::EntitySchema& schema, std::int64_t id, const Json& changes,
+                      std::optional<std::int64_t> expected_version) override;
+  Result<void> remove(const domain::EntitySchema& schema, std::int64_t id) override;
+
+  Result<void> set_contact_emails(std::int64_t contact_id,
+                                  const std::vector<std::string>& emails) override;
+  std::optional<std::int64_t> find_contact_by_email(const std::string& email) override;
+  std::optional<std::int64_t> find_company_by_domain(const std::string& domain) override;
+  Result<void> repoint_contact(std::int64_t from_contact, std::int64_t into_contact) override;
+
+  void record_stage_change(std::int64_t deal_id, const std::string& from_stage,
+                           const std::string& to_stage, std::int64_t actor_user_id) override;
+  void record_audit(const domain::AuditEntry& entry) override;
+  void record_event(const domain::DomainEvent& event) override;
+
+  Result<domain::Page> timeline(const domain::TimelineQuery& query) override;
+
+  std::optional<domain::UserCredentials> find_credentials_by_email(
+      const std::string& email) override;
+  Result<void> set_password_hash(std::int64_t user_id, const std::string& hash) override;
+  Result<void> insert_session(const std::string& token_hash,
+                              const domain::SessionRecord& s) override;
+  std::optional<domain::SessionRecord> find_session(const std::string& token_hash) override;
+  Result<void> delete_session(const std::string& token_hash) override;
+
+ private:
+  std::optional<std::int64_t> find_id(const std::string& sql, const std::string& key);
+  Error constraint_error(const domain::EntitySchema& schema, const SqliteError& e,
+                         const Json& values);
+
+  Connection& db_;
+};
+
+// Maps a constraint violation escaping a unit of work to a client error (never a 500).
+Error error_from_constraint(const SqliteError& e);
+
+}  // namespace relais::storage::sqlite

@@ -1,0 +1,92 @@
+// SqliteTransaction::timeline: one record's history as a single keyset-paginated UNION ALL
+// over activities, notes, tasks, deal stage changes and audit rows, newest first.
+#include <fmt/format.h>
+
+#include "storage/sqlite/list_query.hpp"
+#include "storage/sqlite/sqlite_transaction.hpp"
+
+namespace relais::storage::sqlite {
+namespace {
+
+// Link column per timeline owner; never taken from user input.
+const char* link_column(const std::string& entity) {
+  if (entity == "contact") return "contact_id";
+  if (entity == "company") return "company_id";
+  if (entity == "deal") return "deal_id";
+  return nullptr;
+}
+
+// `rank` orders items sharing a timestamp deterministically (and keeps the cursor total).
+std::string timeline_sql(const std::string& entity, const char* link, bool with_cursor) {
+  std::string parts = fmt::format(
+      "SELECT 'activity' AS kind, 4 AS rank, coalesce(occurred_at, created_at) AS at, id, "
+      "json_object('type', type, 'subject', subject, 'body', body, 'outcome', outcome, "
+      "'duration_minutes', duration_minutes, 'occurred_at', occurred_at, 'owner_id', owner_id) "
+      "AS data FROM activities WHERE {0} = ?1 "
+      "UNION ALL SELECT 'note', 3, created_at, id, json_object('body', body, 'pinned', "
+      "json(CASE pinned WHEN 1 THEN 'true' ELSE 'false' END), 'owner_id', owner_id) "
+      "FROM notes WHERE {0} = ?1 "
+      "UNION ALL SELECT 'task', 2, created_at, id, json_object('title', title, 'status', status, "
+      "'priority', priority, 'due_date', due_date, 'completed_at', completed_at, "
+      "'assignee_id', assignee_id) FROM tasks WHERE {0} = ?1 ",
+      link);
+  if (entity == "deal") {
+    parts +=
+        "UNION ALL SELECT 'stage_change', 1, at, id, json_object('from_stage', from_stage, "
+        "'to_stage', to_stage, 'actor_user_id', actor_user_id) FROM deal_stage_changes "
+        "WHERE deal_id = ?1 ";
+  }
+  parts +=
+      "UNION ALL SELECT 'audit', 0, at, id, json_object('action', action, 'actor_user_id', "
+      "actor_user_id, 'changes', json(after_json), 'before', json(before_json)) "
+      "FROM audit_log WHERE entity = ?2 AND record_id = ?1";
+  return fmt::format(
+      "SELECT kind, rank, at, id, data FROM ({}) {} "
+      "ORDER BY at DESC, rank DESC, id DESC LIMIT ?6",
+      parts, with_cursor ? "WHERE (at, rank, id) < (?3, ?4, ?5)" : "");
+}
+
+}  // namespace
+
+Result<domain::Page> SqliteTransaction::timeline(const domain::TimelineQuery& query) {
+  const char* link = link_column(query.entity);
+  if (link == nullptr) {
+    return Error::bad_request(fmt::format("'{}' records have no timeline", query.entity));
+  }
+  Json cursor;
+  if (!query.cursor.empty()) {
+    RELAIS_ASSIGN_OR_RETURN(cursor, decode_cursor(query.cursor, 3));
+    if (!cursor[0].is_string() || !cursor[1].is_number_integer()) {
+      return Error::bad_request("invalid cursor");
+    }
+  }
+  const auto limit = static_cast<std::size_t>(effective_limit(query.limit));
+  auto stmt = db_.prepare(timeline_sql(query.entity, link, !cursor.is_null()));
+  stmt->bind(1, query.record_id);
+  stmt->bind(2, std::string_view(query.entity));
+  if (!cursor.is_null()) {
+    stmt->bind(3, std::string_view(cursor[0].get<std::string>()));
+    stmt->bind(4, cursor[1].get<std::int64_t>());
+    stmt->bind(5, cursor[2].get<std::int64_t>());
+  }
+  stmt->bind(6, static_cast<std::int64_t>(limit + 1));
+
+  domain::Page page;
+  Json last_key;
+  while (stmt->step()) {
+    if (page.items.size() == limit) {
+      page.next_cursor = encode_cursor(last_key);
+      break;
+    }
+    Json item = Json::parse(stmt->column_text(4), nullptr, false);
+    if (!item.is_object()) item = Json::object();
+    item["kind"] = stmt->column_text(0);
+    item["at"] = stmt->column_text(2);
+    item["id"] = stmt->column_int64(3);
+    last_key = Json::array({stmt->column_text(2), stmt->column_int64(1), stmt->column_int64(3)});
+    page.items.push_back(std::move(item));
+  }
+  return page;
+}
+
+}  // namespace relais::storage::sqlite

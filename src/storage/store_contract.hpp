@@ -1,0 +1,43 @@
+// The storage contract suite: tests written against domain::Store only, run against every
+// engine. An engine joins by instantiating the suite with its factory, e.g.
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(sqlite_engine()));
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "domain/store.hpp"
+
+namespace relais::storage::testing {
+
+struct StoreEngine {
+  std::string name;
+  // Opens the engine's database kept in `dir` (created on first open, reopened after).
+  std::function<Result<std::unique_ptr<domain::Store>>(const std::filesystem::path& dir)> open;
+};
+
+inline std::string engine_name(const ::testing::TestParamInfo<StoreEngine>& info) {
+  return info.param.name;
+}
+
+class StoreContractTest : public ::testing::TestWithParam<StoreEngine> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // Closes and reopens the store on the same database.
+  void reopen();
+
+  // Runs a write/read that must succeed; fails the test otherwise.
+  Json write(const domain::UnitOfWork& work);
+  Json read(const domain::UnitOfWork& work);
+
+  std::filesystem::path dir_;
+  std::unique_ptr<domain::Store> store_;
+};
+
+}  // namespace relais::storage::testing
