@@ -175,7 +175,7 @@ describe('Relais web UI', { concurrency: false }, () => {
     await navLink('Import').click();
     await page.getByLabel('CSV file').setInputFiles(file);
     assert.equal(await page.getByLabel('Field for column “Prénom”').inputValue(), 'first_name');
-    assert.equal(await page.getByLabel('Field for column “Courriel”').inputValue(), 'emails');
+    assert.equal(await page.getByLabel('Field for column “Courriel”').inputValue(), 'email');
     await page.getByRole('button', { name: 'Check (dry run)' }).click();
     const rejected = page.getByRole('table', { name: 'Rejected rows' });
     await rejected.waitFor();

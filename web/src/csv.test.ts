@@ -19,8 +19,8 @@ describe('csv', () => {
   });
   it('suggests fields from French and English headers', () => {
     expect(suggestMapping('contacts', 'Prénom')).toBe('first_name');
-    expect(suggestMapping('contacts', 'Courriel')).toBe('emails');
-    expect(suggestMapping('contacts', 'E-mail')).toBe('emails');
+    expect(suggestMapping('contacts', 'Courriel')).toBe('email');
+    expect(suggestMapping('contacts', 'E-mail')).toBe('email');
     expect(suggestMapping('contacts', 'Société')).toBe('company');
     expect(suggestMapping('contacts', 'last_name')).toBe('last_name');
     expect(suggestMapping('contacts', 'Unknown')).toBe('');

@@ -145,42 +145,76 @@ export const defaultColumns: Record<string, string[]> = {
   deals: ['title', 'amount', 'stage_id', 'status', 'expected_close_date', 'owner_id'],
 };
 
-// Headers recognised by the import wizard, in English and French (lower-cased, accents removed).
-export const importSynonyms: Record<string, Record<string, string>> = {
-  contacts: {
-    first_name: 'first_name', firstname: 'first_name', 'first name': 'first_name', prenom: 'first_name',
-    last_name: 'last_name', lastname: 'last_name', 'last name': 'last_name', nom: 'last_name', 'nom de famille': 'last_name',
-    email: 'emails', emails: 'emails', 'e-mail': 'emails', mail: 'emails', courriel: 'emails', 'adresse e-mail': 'emails',
-    phone: 'phones', phones: 'phones', telephone: 'phones', tel: 'phones', mobile: 'phones', portable: 'phones',
-    title: 'title', 'job title': 'title', fonction: 'title', poste: 'title',
-    company: 'company', societe: 'company', entreprise: 'company', organisation: 'company',
-    address: 'address', adresse: 'address', city: 'city', ville: 'city',
-    postcode: 'postcode', 'postal code': 'postcode', zip: 'postcode', 'code postal': 'postcode', cp: 'postcode',
-    country: 'country', pays: 'country', tags: 'tags', etiquettes: 'tags',
-    lifecycle_stage: 'lifecycle_stage', 'cycle de vie': 'lifecycle_stage', source: 'source',
-  },
-  companies: {
-    name: 'name', nom: 'name', company: 'name', societe: 'name', entreprise: 'name', 'raison sociale': 'name',
-    domain: 'domain', domaine: 'domain', website: 'domain', 'site web': 'domain',
-    industry: 'industry', secteur: 'industry', size: 'size', taille: 'size', phone: 'phone', telephone: 'phone',
-    address: 'address', adresse: 'address', city: 'city', ville: 'city', postcode: 'postcode', 'code postal': 'postcode',
-    country: 'country', pays: 'country', tags: 'tags', etiquettes: 'tags',
-  },
-  deals: {
-    title: 'title', titre: 'title', name: 'title', nom: 'title', amount: 'amount', montant: 'amount',
-    currency: 'currency', devise: 'currency', stage: 'stage_id', etape: 'stage_id', stage_id: 'stage_id',
-    probability: 'probability', probabilite: 'probability',
-    expected_close_date: 'expected_close_date', 'close date': 'expected_close_date', 'date de cloture': 'expected_close_date',
-    company: 'company', entreprise: 'company', societe: 'company', pipeline: 'pipeline_id',
-  },
+// Import fields and the headers that suggest them, mirroring domain/importing/header_mapping.cpp
+// (headers folded: accents removed, lower case, punctuation as spaces).
+export interface ImportField {
+  field: string;
+  en: string;
+  fr: string;
+  synonyms: string[];
+}
+const imp = (field: string, en: string, fr: string, synonyms: string[]): ImportField => ({ field, en, fr, synonyms });
+const addressImport = [
+  imp('address', 'Address', 'Adresse', ['adresse', 'adresse postale', 'street', 'rue', 'adresse 1']),
+  imp('city', 'City', 'Ville', ['ville', 'commune', 'town']),
+  imp('postcode', 'Postcode', 'Code postal', ['postal code', 'post code', 'zip', 'zip code', 'code postal', 'cp']),
+  imp('country', 'Country', 'Pays', ['pays']),
+  imp('tags', 'Tags', 'Étiquettes', ['tag', 'etiquettes', 'etiquette', 'labels', 'mots cles']),
+];
+const ownerImport = [
+  imp('owner_email', 'Owner (e-mail)', 'Propriétaire (e-mail)', ['owner', 'owner email', 'proprietaire', 'email du proprietaire', 'responsable', 'commercial']),
+];
+export const importFields: Record<string, ImportField[]> = {
+  contacts: [
+    imp('first_name', 'First name', 'Prénom', ['firstname', 'prenom', 'given name']),
+    imp('last_name', 'Last name', 'Nom', ['lastname', 'nom', 'nom de famille', 'surname', 'family name']),
+    imp('email', 'E-mail', 'E-mail', ['e mail', 'emails', 'e mails', 'courriel', 'mail', 'adresse e mail', 'adresse email', 'adresse mail', 'email address', 'e mail address', 'adresse courriel']),
+    imp('phone', 'Phone', 'Téléphone', ['phones', 'telephone', 'telephones', 'tel', 'phone number', 'numero de telephone', 'telephone fixe', 'telephone professionnel', 'telephone pro']),
+    imp('mobile', 'Mobile', 'Portable', ['portable', 'telephone mobile', 'telephone portable', 'mobile phone', 'cell', 'gsm']),
+    imp('title', 'Job title', 'Fonction', ['job title', 'fonction', 'poste', 'intitule de poste', 'titre']),
+    imp('company', 'Company (name)', 'Entreprise (nom)', ['company name', 'societe', 'entreprise', 'organisation', 'organization', 'raison sociale', 'compte']),
+    imp('lifecycle_stage', 'Lifecycle stage', 'Cycle de vie', ['lifecycle', 'cycle de vie', 'etape du cycle de vie', 'statut']),
+    imp('source', 'Source', 'Source', ['origine', 'lead source', 'source du contact']),
+    ...addressImport,
+    ...ownerImport,
+  ],
+  companies: [
+    imp('name', 'Name', 'Nom', ['company', 'company name', 'nom', 'societe', 'entreprise', 'raison sociale', 'nom de l entreprise', 'nom de la societe', 'organisation']),
+    imp('domain', 'Domain', 'Domaine', ['domaine', 'website', 'web site', 'site web', 'site internet', 'url', 'site']),
+    imp('industry', 'Industry', 'Secteur', ['secteur', 'secteur d activite', 'activite']),
+    imp('size', 'Size', 'Taille', ['taille', 'effectif', 'effectifs', 'employees', 'nombre de salaries']),
+    imp('phone', 'Phone', 'Téléphone', ['telephone', 'tel', 'standard']),
+    ...addressImport,
+    ...ownerImport,
+  ],
+  deals: [
+    imp('title', 'Title', 'Titre', ['name', 'deal', 'deal name', 'titre', 'nom', 'opportunite', 'affaire', 'intitule', 'nom de l opportunite']),
+    imp('amount', 'Amount', 'Montant', ['montant', 'value', 'valeur', 'montant ht', 'deal amount']),
+    imp('currency', 'Currency', 'Devise', ['devise']),
+    imp('pipeline', 'Pipeline (name)', 'Pipeline (nom)', []),
+    imp('stage', 'Stage', 'Étape', ['etape', 'deal stage', 'phase', 'stage id']),
+    imp('probability', 'Probability', 'Probabilité', ['probabilite']),
+    imp('expected_close_date', 'Expected close date', 'Date de clôture prévue', ['close date', 'closing date', 'date de cloture prevue', 'date de cloture', 'cloture prevue']),
+    imp('company', 'Company (name)', 'Entreprise (nom)', ['societe', 'entreprise', 'compte', 'company name']),
+    imp('contact_email', 'Contact (e-mail)', 'Contact (e-mail)', ['contact', 'contact email', 'email', 'e mail', 'email du contact', 'e mail du contact', 'courriel']),
+    imp('lost_reason', 'Lost reason', 'Motif de perte', ['motif de perte']),
+    ...ownerImport,
+  ],
 };
 
 export function foldHeader(h: string): string {
-  return h.normalize('NFD').replace(/[\u0300-\u036f]/g, '').trim().toLowerCase().replace(/[_\s]+/g, ' ');
+  return h
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 }
 
 export function suggestMapping(resource: string, header: string): string {
-  const syn = importSynonyms[resource] || {};
   const folded = foldHeader(header);
-  return syn[folded] || syn[folded.replace(/ /g, '_')] || '';
+  for (const f of importFields[resource] || []) {
+    if (foldHeader(f.field) === folded || f.synonyms.includes(folded)) return f.field;
+  }
+  return '';
 }

@@ -2,9 +2,8 @@
 // with the per-row report → import in batches with a progress bar.
 import { useState } from 'preact/hooks';
 import { ApiError, qs, request } from '../api';
-import { label, num, t } from '../i18n';
-import type { MessageKey } from '../messages';
-import { editableFields, suggestMapping } from '../schema';
+import { getLang, num, t } from '../i18n';
+import { importFields, suggestMapping } from '../schema';
 import { parseCsv, toCsv } from '../csv';
 
 type Res = 'contacts' | 'companies' | 'deals';
@@ -21,14 +20,15 @@ interface Report {
 }
 
 const BATCH = 500;
-const extraTargets: Record<Res, { value: string; key: MessageKey }[]> = {
-  contacts: [{ value: 'company', key: 'import.companyName' }],
-  companies: [],
-  deals: [
-    { value: 'company', key: 'import.companyName' },
-    { value: 'pipeline', key: 'import.pipelineName' },
-  ],
-};
+
+// Spreadsheets often save CSV as Windows-1252: decode strictly as UTF-8 first, then fall back.
+function decode(buf: ArrayBuffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    return new TextDecoder('windows-1252').decode(buf);
+  }
+}
 
 export function ImportPage() {
   const [resource, setResource] = useState<Res>('contacts');
@@ -42,12 +42,7 @@ export function ImportPage() {
 
   const header = rows[0] || [];
   const data = rows.slice(1);
-  const targets = [
-    ...editableFields(resource)
-      .filter((d) => !['owner_id', 'team_id', 'company_id', 'pipeline_id', 'contact_ids'].includes(d.name))
-      .map((d) => ({ value: d.name, text: label(d) })),
-    ...extraTargets[resource].map((x) => ({ value: x.value, text: t(x.key) })),
-  ];
+  const targets = importFields[resource].map((f) => ({ value: f.field, text: getLang() === 'fr' ? f.fr : f.en }));
 
   async function onFile(file: File | undefined) {
     setReport(null);
@@ -55,7 +50,7 @@ export function ImportPage() {
     setProgress(null);
     if (!file) return;
     setFileName(file.name);
-    const parsed = parseCsv(await file.text());
+    const parsed = parseCsv(decode(await file.arrayBuffer()));
     if (parsed.length < 2) {
       setRows([]);
       setError(t('import.empty'));
@@ -70,10 +65,9 @@ export function ImportPage() {
     const cols = mapping.map((m, i) => (m ? i : -1)).filter((i) => i >= 0);
     return toCsv([cols.map((i) => mapping[i]), ...part.map((r) => cols.map((i) => r[i] ?? ''))]);
   }
-  const mapParams = () => mapping.filter(Boolean).map((m) => `${m}:${m}`);
 
   async function send(part: string[][], dryRun: boolean): Promise<Report> {
-    return request<Report>('POST', `/imports/${resource}${qs({ dry_run: dryRun ? 'true' : undefined, map: mapParams() })}`, undefined, {
+    return request<Report>('POST', `/imports/${resource}${qs({ dry_run: dryRun ? 'true' : undefined })}`, undefined, {
       rawBody: csvFor(part),
       contentType: 'text/csv; charset=utf-8',
     });
