@@ -1,0 +1,162 @@
+// `relais serve`: opens (and migrates) the database, wires the API routes and runs the HTTP
+// server until SIGINT/SIGTERM. Objects are declared so they are destroyed in reverse order of
+// dependency: server, then routes and services, then the Store (closed cleanly last).
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "api/routes.hpp"
+#include "app/command_registry.hpp"
+#include "app/logging.hpp"
+#include "domain/services.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "storage/open.hpp"
+
+namespace relais::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ServeOptions {
+  std::string db = kDefaultDatabaseUrl;
+  std::string listen = "127.0.0.1:8080";
+  std::size_t io_threads = 2;
+  std::size_t workers = 8;
+  std::size_t max_queued = 1024;
+  std::string web_root;  // empty: look next to the binary, then ./web/dist
+  bool secure_cookies = false;
+  LoggingOptions logging;
+};
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// "host:port", "[v6]:port" or ":port" (all interfaces).
+Result<ListenAddress> parse_listen(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return Error::bad_request("--listen must be host:port");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  const std::string port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535 ||
+      port_text.empty()) {
+    return Error::bad_request("--listen port must be a number from 0 to 65535");
+  }
+  return ListenAddress{std::move(host), static_cast<std::uint16_t>(port)};
+}
+
+// The built UI ships as <prefix>/web/dist beside <prefix>/build/relais (or bin/relais).
+std::optional<fs::path> find_web_root(const std::string& configured) {
+  std::error_code ec;
+  if (!configured.empty()) {
+    if (fs::is_directory(configured, ec)) return fs::path(configured);
+    spdlog::warn("--web-root {} is not a directory; the web UI will not be served", configured);
+    return std::nullopt;
+  }
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path beside = exe.parent_path() / ".." / "web" / "dist";
+    if (fs::is_directory(beside, ec)) return fs::weakly_canonical(beside, ec);
+  }
+  if (fs::is_directory("web/dist", ec)) return fs::absolute("web/dist", ec);
+  spdlog::warn("no web/dist directory found; the web UI will not be served (use --web-root)");
+  return std::nullopt;
+}
+
+int run_serve(const ServeOptions& options) {
+  if (Result<void> logging = setup_logging(options.logging); !logging.ok()) {
+    std::cerr << "relais serve: " << logging.error().message << "\n";
+    return 1;
+  }
+  Result<ListenAddress> address = parse_listen(options.listen);
+  if (!address.ok()) {
+    std::cerr << "relais serve: " << address.error().message << "\n";
+    return 1;
+  }
+
+  Result<std::unique_ptr<domain::Store>> store = storage::open_store(options.db, {.migrate = true});
+  if (!store.ok()) {
+    std::cerr << "relais serve: cannot open the database: " << store.error().message << "\n";
+    return 1;
+  }
+  domain::Services services(**store);
+
+  http::Router router;
+  api::ApiOptions api_options;
+  api_options.secure_cookies = options.secure_cookies;
+  api::register_routes(router, services, api_options);
+  api::register_import_export_routes(router, services);
+
+  http::ServerOptions server_options;
+  server_options.host = address->host;
+  server_options.port = address->port;
+  server_options.io_threads = options.io_threads;
+  server_options.worker_threads = options.workers;
+  server_options.max_queued_requests = options.max_queued;
+  server_options.static_root = find_web_root(options.web_root);
+  server_options.access_log_json = options.logging.format == "json";
+
+  int exit_code = 0;
+  {
+    http::Server server(server_options, router);
+    if (Result<void> bound = server.listen(); !bound.ok()) {
+      std::cerr << "relais serve: " << bound.error().message << "\n";
+      return 1;
+    }
+    const bool v6 = address->host.find(':') != std::string::npos;
+    std::cout << "Relais listening on http://" << (v6 ? "[" : "") << address->host
+              << (v6 ? "]" : "") << ":" << server.port() << std::endl;
+    if (server_options.static_root) {
+      spdlog::info("serving the web UI from {}", server_options.static_root->string());
+    }
+    server.run();
+    spdlog::info("server stopped");
+  }
+  shutdown_logging();
+  return exit_code;
+}
+
+void add_serve_command(CLI::App& app) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* command = app.add_subcommand("serve", "Run the HTTP API and web UI");
+  command->add_option("--db", options->db, "Database URL (sqlite:<path> or postgres://...)")
+      ->capture_default_str();
+  command->add_option("--listen", options->listen, "Address to listen on (host:port)")
+      ->capture_default_str();
+  command->add_option("--io-threads", options->io_threads, "Network I/O threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  command->add_option("--workers", options->workers, "Request worker threads (database work)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  command
+      ->add_option("--max-queued", options->max_queued,
+                   "Requests waiting for a worker before answering 503")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  command->add_option("--web-root", options->web_root,
+                      "Directory of the built web UI (default: web/dist next to the binary)");
+  command->add_flag("--secure-cookies", options->secure_cookies,
+                    "Mark the session cookie Secure (when served behind TLS)");
+  add_logging_options(*command, options->logging);
+  command->callback([options] { CommandRegistry::instance().set_exit_code(run_serve(*options)); });
+}
+
+const bool registered = CommandRegistry::instance().add(&add_serve_command);
+
+}  // namespace
+}  // namespace relais::app
