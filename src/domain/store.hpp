@@ -80,6 +80,7 @@ struct SessionRecord {
   std::string kind;        // "session" | "api_token"
   std::int64_t expires_at_ms = 0;  // 0 = never
   std::string csrf_token;  // sessions only
+  std::string name;        // api tokens: the label the user gave it (shown in token lists)
 };
 
 class Transaction {

@@ -1,5 +1,6 @@
 // Sign-in, sessions, API tokens. Tokens are random (libsodium), stored only as hashes,
 // compared in constant time by looking up the hash; passwords are argon2id.
+// Thread-safe: the only mutable state is the failed-login counters, which lock themselves.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 
 #include "common/result.hpp"
 #include "domain/actor.hpp"
+#include "domain/auth/login_rate_limiter.hpp"
 #include "domain/store.hpp"
 
 namespace relais::domain {
@@ -44,6 +46,8 @@ class AuthService {
 
  private:
   Store& store_;
+  LoginRateLimiter failures_by_email_{5, std::chrono::minutes(15)};
+  LoginRateLimiter failures_by_address_{20, std::chrono::minutes(15)};
 };
 
 }  // namespace relais::domain

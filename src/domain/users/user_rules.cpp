@@ -1,0 +1,43 @@
+// Users: e-mail lower-cased, valid and unique (it is the login). Credentials live apart
+// (Transaction::set_password_hash) and never appear in the record.
+#include "domain/contacts/contact_fields.hpp"
+#include "domain/query/filter_build.hpp"
+#include "domain/records/rule_factories.hpp"
+
+namespace relais::domain {
+namespace {
+
+class UserRules final : public RecordRules {
+ public:
+  Result<void> before_write(Transaction& tx, const Actor&, const Json* before,
+                            Json& candidate) override {
+    const Json raw = candidate.value("email", Json());
+    auto email = raw.is_string() ? normalize_email(raw.get<std::string>()) : std::nullopt;
+    if (!email) return Error::field("email", "is not a valid e-mail address");
+    candidate["email"] = *email;
+    if (before && before->value("email", Json()) == *email) return {};
+    ListQuery query;
+    query.filter = filter_eq("email", *email);
+    query.limit = 2;
+    RELAIS_ASSIGN_OR_RETURN(Page same, tx.list(user_schema(), query));
+    const std::int64_t self = before ? before->value("id", std::int64_t{0}) : 0;
+    for (const auto& u : same.items) {
+      const std::int64_t id = u.value("id", std::int64_t{0});
+      if (id != self) {
+        return Error::conflict(
+            "the e-mail address " + *email + " is already used by user " + std::to_string(id),
+            {{"existing_id", id}, {"field", "email"}});
+      }
+    }
+    return {};
+  }
+  Result<void> after_write(Transaction&, const Actor&, const Json*, const Json&) override {
+    return {};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<RecordRules> make_user_rules() { return std::make_unique<UserRules>(); }
+
+}  // namespace relais::domain
