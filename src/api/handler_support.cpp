@@ -151,10 +151,18 @@ Result<domain::ListRequest> parse_list_request(const http::Request& request) {
     }
     list.limit = static_cast<int>(*value);
   }
-  list.cursor = request.query_param("cursor").value_or("");
-  list.q = request.query_param("q").value_or("");
-  list.sort = request.query_param("sort").value_or("");
-  list.filter = request.query_param("filter").value_or("");
+  // Query parameters arrive percent-decoded, so "%FF" is a raw byte here: refuse it before
+  // it reaches the search index or an error message.
+  for (auto [name, target] : {std::pair{"cursor", &list.cursor}, std::pair{"q", &list.q},
+                              std::pair{"sort", &list.sort}, std::pair{"filter", &list.filter}}) {
+    *target = request.query_param(name).value_or("");
+    if (auto bad = find_invalid_utf8(*target)) {
+      Error error = Error::bad_request(std::string("query parameter ") + name +
+                                       " is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
+      error.details["position"] = *bad;
+      return error;
+    }
+  }
   return list;
 }
 

@@ -98,6 +98,16 @@ TEST(ParseListRequest, DefaultsAndLimits) {
   }
 }
 
+TEST(ParseListRequest, InvalidUtf8InParametersIs400) {
+  http::Request request;
+  request.query = {{"q", "h\xE9l"}};
+  auto list = parse_list_request(request);
+  ASSERT_FALSE(list.ok());
+  EXPECT_EQ(list.error().code, ErrorCode::kBadRequest);
+  request.query = {{"filter", "city = \"\xFF\""}};
+  EXPECT_FALSE(parse_list_request(request).ok());
+}
+
 TEST(ParseId, OnlyPositiveIntegers) {
   EXPECT_EQ(parse_id("42").value(), 42);
   for (const char* bad : {"0", "-1", "+1", "1a", "", "abc", "99999999999999999999"}) {

@@ -27,7 +27,7 @@ class Api:
         response = self.session.request(method, self.base_url + path, data=data,
                                         headers=all_headers, params=params, timeout=timeout)
         if check_spec and self.checker is not None and path.startswith("/api/v1/"):
-            self.checker.check(method, path, response.status_code, response.headers,
+            self.checker.check(method, path.split("?", 1)[0], response.status_code, response.headers,
                                response.content)
         return response
 

@@ -257,6 +257,13 @@ def test_filter_injection_attempts_never_500(relais, expr):
     assert r.status_code in (200, 400, 422), (expr, r.status_code, r.text)
 
 
+def test_invalid_utf8_in_query_parameters_is_400(relais):
+    api = relais.client("admin")
+    for query in ("q=h%E9l", "filter=city%20%3D%20%22%FF%22", "sort=%C3%28"):
+        r = api.get("/api/v1/contacts?" + query)
+        assert r.status_code == 400, (query, r.text)
+
+
 def test_tables_still_work_after_injection_attempts(relais):
     api = relais.client("admin")
     assert api.get("/api/v1/contacts").status_code == 200
