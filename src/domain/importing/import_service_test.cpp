@@ -1,0 +1,233 @@
+// ImportService on a real temporary SQLite store, through the real domain services.
+#include "domain/importing/import_service.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "domain/importing/csv_export.hpp"
+#include "domain/services.hpp"
+#include "storage/open.hpp"
+
+namespace relais::domain::importing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_sample(const std::string& name) {
+  fs::path path = fs::path(__FILE__).parent_path() / "../../../tests/data" / name;
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class ImportServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("relais-import-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto store = storage::open_store("sqlite:" + (dir_ / "test.db").string());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(store).value();
+    services_ = std::make_unique<Services>(*store_);
+  }
+  void TearDown() override {
+    services_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::int64_t count(const EntitySchema& schema) {
+    auto n = store_->read([&](Transaction& tx) -> Result<Json> {
+      RELAIS_ASSIGN_OR_RETURN(std::int64_t c, tx.count(schema, ListQuery{}));
+      return Json(c);
+    });
+    EXPECT_TRUE(n.ok());
+    return n.ok() ? n->get<std::int64_t>() : -1;
+  }
+
+  std::vector<Json> all(const EntitySchema& schema) {
+    auto page = store_->read([&](Transaction& tx) -> Result<Json> {
+      ListQuery q;
+      q.limit = 500;
+      q.sort = {{"id", false}};
+      RELAIS_ASSIGN_OR_RETURN(Page p, tx.list(schema, q));
+      return Json(p.items);
+    });
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->get<std::vector<Json>>() : std::vector<Json>{};
+  }
+
+  Result<ImportReport> import(std::string_view bytes, ImportKind kind, bool dry_run = false,
+                              std::size_t batch_size = 500) {
+    ImportOptions options;
+    options.kind = kind;
+    options.dry_run = dry_run;
+    options.batch_size = batch_size;
+    return ImportService(*services_).import_csv(Actor::system(), bytes, options);
+  }
+
+  void create_pipeline() {
+    Json stages = Json::array({
+        {{"name", "Qualification"}, {"probability", 10}, {"kind", "open"}},
+        {{"name", "Découverte"}, {"probability", 25}, {"kind", "open"}},
+        {{"name", "Proposition"}, {"probability", 50}, {"kind", "open"}},
+        {{"name", "Négociation"}, {"probability", 75}, {"kind", "open"}},
+        {{"name", "Gagnée"}, {"probability", 100}, {"kind", "won"}},
+        {{"name", "Perdue"}, {"probability", 0}, {"kind", "lost"}},
+    });
+    auto p = services_->pipelines.create(
+        Actor::system(), Json{{"name", "Ventes"}, {"stages", stages}, {"is_default", true}});
+    ASSERT_TRUE(p.ok()) << p.error().message;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Services> services_;
+};
+
+TEST_F(ImportServiceTest, ImportsGoodRowsAndReportsBadOnes) {
+  auto report = import(read_sample("contacts_en.csv"), ImportKind::kContacts);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->rows, 5u);
+  EXPECT_EQ(report->imported, 2u);
+  EXPECT_EQ(report->separator, ',');
+  ASSERT_EQ(report->rejected.size(), 3u);
+  EXPECT_EQ(report->rejected[0].row, 3u);
+  EXPECT_EQ(report->rejected[0].column, "email");
+  EXPECT_NE(report->rejected[0].reason.find("not-an-email"), std::string::npos);
+  EXPECT_EQ(report->rejected[1].row, 5u);  // ALICE@ duplicates row 2
+  EXPECT_NE(report->rejected[1].reason.find("row 2"), std::string::npos);
+  EXPECT_EQ(report->rejected[2].row, 6u);
+  EXPECT_EQ(report->rejected[2].column, "lifecycle_stage");
+
+  auto contacts = all(contact_schema());
+  ASSERT_EQ(contacts.size(), 2u);
+  EXPECT_EQ(contacts[0]["first_name"], "Alice");
+  EXPECT_EQ(contacts[0]["tags"], Json::array({"vip", "salon"}));
+  EXPECT_EQ(contacts[0]["lifecycle_stage"], "customer");
+  EXPECT_EQ(contacts[1]["lifecycle_stage"], "lead");  // "prospect"
+  // Acme SAS is created once (Bob's row was rejected), Globex once.
+  auto companies = all(company_schema());
+  ASSERT_EQ(companies.size(), 2u);
+  EXPECT_EQ(contacts[0]["company_id"], companies[0]["id"]);
+  EXPECT_EQ(companies[0]["name"], "Acme SAS");
+}
+
+TEST_F(ImportServiceTest, DuplicateAgainstDatabaseNamesExistingId) {
+  auto first = services_->contacts.create(
+      Actor::system(), Json{{"first_name", "Old"}, {"emails", Json::array({"chloe@example.com"})}});
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto report = import(read_sample("contacts_en.csv"), ImportKind::kContacts);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->imported, 1u);
+  bool found = false;
+  for (const auto& r : report->rejected) {
+    if (r.row == 4) {
+      found = true;
+      EXPECT_EQ(r.existing_id, (*first)["id"].get<std::int64_t>());
+      EXPECT_EQ(r.column, "email");
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(count(contact_schema()), 2);
+}
+
+TEST_F(ImportServiceTest, FrenchExcelFileInWindows1252WithSemicolons) {
+  auto report = import(read_sample("contacts_fr_excel.csv"), ImportKind::kContacts);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->encoding, "windows-1252");
+  EXPECT_EQ(report->separator, ';');
+  EXPECT_EQ(report->imported, 3u);
+  EXPECT_TRUE(report->rejected.empty());
+  EXPECT_EQ(report->unmapped_columns, (std::vector<std::string>{"Couleur préférée"}));
+  auto contacts = all(contact_schema());
+  ASSERT_EQ(contacts.size(), 3u);
+  EXPECT_EQ(contacts[0]["first_name"], "Élodie");
+  EXPECT_EQ(contacts[0]["city"], "Orléans");
+  EXPECT_EQ(contacts[0]["title"], "Gérante");
+  EXPECT_EQ(contacts[0]["tags"], Json::array({"client fidèle", "salon"}));
+  EXPECT_EQ(contacts[2]["last_name"], "Noël");
+  EXPECT_EQ(count(company_schema()), 1);  // "Boulangerie Dupré" shared by two rows
+  EXPECT_EQ(contacts[0]["company_id"], contacts[1]["company_id"]);
+}
+
+TEST_F(ImportServiceTest, DryRunWritesNothingAndReportsTheSame) {
+  auto dry = import(read_sample("contacts_en.csv"), ImportKind::kContacts, true);
+  ASSERT_TRUE(dry.ok());
+  EXPECT_TRUE(dry->dry_run);
+  EXPECT_EQ(dry->imported, 2u);
+  EXPECT_EQ(dry->rejected.size(), 3u);
+  EXPECT_EQ(count(contact_schema()), 0);
+  EXPECT_EQ(count(company_schema()), 0);
+  auto real = import(read_sample("contacts_en.csv"), ImportKind::kContacts);
+  ASSERT_TRUE(real.ok());
+  EXPECT_EQ(real->to_json()["rejected"], dry->to_json()["rejected"]);
+  EXPECT_EQ(count(contact_schema()), 2);
+}
+
+TEST_F(ImportServiceTest, BadRowsNeverRejectNeighboursAcrossBatches) {
+  std::string csv = "Prénom;Nom;E-mail\n";
+  for (int i = 0; i < 50; ++i) {
+    std::string email = i % 7 == 3 ? "broken" : "p" + std::to_string(i) + "@x.fr";
+    csv += "P" + std::to_string(i) + ";N;" + email + "\n";
+  }
+  auto report = import(csv, ImportKind::kContacts, false, 8);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->rows, 50u);
+  EXPECT_EQ(report->rejected.size(), 7u);
+  EXPECT_EQ(report->imported, 43u);
+  EXPECT_EQ(count(contact_schema()), 43);
+}
+
+TEST_F(ImportServiceTest, DealsWithFrenchAmountsStagesAndDates) {
+  create_pipeline();
+  auto report = import(read_sample("deals_fr.csv"), ImportKind::kDeals);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->imported, 2u);
+  ASSERT_EQ(report->rejected.size(), 3u);
+  EXPECT_EQ(report->rejected[0].column, "Montant");
+  EXPECT_EQ(report->rejected[1].column, "Étape");
+  EXPECT_EQ(report->rejected[2].column, "Date de clôture prévue");
+  auto deals = all(deal_schema());
+  ASSERT_EQ(deals.size(), 2u);
+  EXPECT_EQ(deals[0]["amount"], 1250000);
+  EXPECT_EQ(deals[0]["stage_id"], "proposition");
+  EXPECT_EQ(deals[0]["expected_close_date"], "2026-11-25");
+  EXPECT_EQ(deals[1]["amount"], 123456);
+  EXPECT_EQ(deals[0]["company_id"], deals[1]["company_id"]);
+}
+
+TEST_F(ImportServiceTest, UnreadableFilesAreErrors) {
+  EXPECT_FALSE(import("", ImportKind::kContacts).ok());
+  EXPECT_FALSE(import(std::string("a,b\n\0\0", 6), ImportKind::kContacts).ok());
+  EXPECT_FALSE(import("Prénom,Nom\n\"open,x\n", ImportKind::kContacts).ok());
+  // No column maps to anything a contact needs.
+  EXPECT_FALSE(import("Couleur\nbleu\n", ImportKind::kContacts).ok());
+  EXPECT_EQ(count(contact_schema()), 0);
+}
+
+TEST_F(ImportServiceTest, ExportRoundTrips) {
+  ASSERT_TRUE(import(read_sample("contacts_fr_excel.csv"), ImportKind::kContacts).ok());
+  std::string csv;
+  auto stats = export_csv(*services_, Actor::system(), "contacts", "city = \"Orléans\"",
+                          [&](std::string_view chunk) { csv.append(chunk); });
+  ASSERT_TRUE(stats.ok()) << stats.error().message;
+  EXPECT_EQ(stats->rows, 1u);
+  EXPECT_EQ(csv.substr(0, 26), "id,first_name,last_name,em");
+  EXPECT_NE(csv.find("Élodie"), std::string::npos);
+  EXPECT_EQ(csv.find("François"), std::string::npos);
+
+  auto bad = export_csv(*services_, Actor::system(), "contacts", "nope ==", [](auto) {});
+  EXPECT_FALSE(bad.ok());
+  EXPECT_FALSE(export_csv(*services_, Actor::system(), "users", "", [](auto) {}).ok());
+}
+
+}  // namespace
+}  // namespace relais::domain::importing
