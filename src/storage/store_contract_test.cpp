@@ -683,23 +683,29 @@ TEST_P(StoreContractTest, CredentialsAndSessions) {
                         .get<std::int64_t>();
   write([&](Transaction& tx) -> Result<Json> {
     RELAIS_TRY(tx.set_password_hash(user, "$argon2id$v=19$hash"));
-    RELAIS_TRY(tx.insert_session("h1", {user, "session", 1234, "csrf"}));
+    RELAIS_TRY(tx.insert_session("h1", {user, "api_token", 1234, "csrf", "ci token"}));
     return Json();
   });
   const Json got = read([&](Transaction& tx) -> Result<Json> {
     auto c = tx.find_credentials_by_email("boss@x.FR");
     auto s = tx.find_session("h1");
-    if (!c || !s) return Error::not_found("missing");
-    return Json{{"user", c->user_id},    {"hash", c->password_hash},
-                {"active", c->active},   {"s_user", s->user_id},
-                {"kind", s->kind},       {"exp", s->expires_at_ms},
-                {"csrf", s->csrf_token}, {"none", tx.find_session("nope").has_value()}};
+    if (!c || !s) return Error::not_found("credentials or session missing");
+    return Json{{"user", c->user_id},
+                {"hash", c->password_hash},
+                {"active", c->active},
+                {"s_user", s->user_id},
+                {"kind", s->kind},
+                {"exp", s->expires_at_ms},
+                {"csrf", s->csrf_token},
+                {"name", s->name},
+                {"none", tx.find_session("nope").has_value()}};
   });
   EXPECT_EQ(got["user"], user);
   EXPECT_EQ(got["hash"], "$argon2id$v=19$hash");
   EXPECT_EQ(got["active"], true);
   EXPECT_EQ(got["s_user"], user);
-  EXPECT_EQ(got["kind"], "session");
+  EXPECT_EQ(got["kind"], "api_token");
+  EXPECT_EQ(got["name"], "ci token");
   EXPECT_EQ(got["exp"], 1234);
   EXPECT_EQ(got["csrf"], "csrf");
   EXPECT_EQ(got["none"], false);

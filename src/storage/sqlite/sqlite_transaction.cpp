@@ -376,14 +376,15 @@ Result<void> SqliteTransaction::set_password_hash(std::int64_t user_id, const st
 Result<void> SqliteTransaction::insert_session(const std::string& token_hash,
                                                const domain::SessionRecord& s) {
   auto stmt = db_.prepare(
-      "INSERT INTO sessions(token_hash, user_id, kind, csrf_token, created_at, expires_at) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
+      "INSERT INTO sessions(token_hash, user_id, kind, csrf_token, created_at, expires_at, name) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
   stmt->bind(1, std::string_view(token_hash));
   stmt->bind(2, s.user_id);
   stmt->bind(3, std::string_view(s.kind));
   stmt->bind(4, std::string_view(s.csrf_token));
   stmt->bind(5, std::string_view(now_iso()));
   stmt->bind(6, s.expires_at_ms);
+  stmt->bind(7, std::string_view(s.name));
   try {
     stmt->run();
   } catch (const SqliteError& e) {
@@ -399,7 +400,7 @@ Result<void> SqliteTransaction::insert_session(const std::string& token_hash,
 std::optional<domain::SessionRecord> SqliteTransaction::find_session(
     const std::string& token_hash) {
   auto stmt = db_.prepare(
-      "SELECT user_id, kind, expires_at, csrf_token FROM sessions WHERE token_hash = ?");
+      "SELECT user_id, kind, expires_at, csrf_token, name FROM sessions WHERE token_hash = ?");
   stmt->bind(1, std::string_view(token_hash));
   if (!stmt->step()) return std::nullopt;
   domain::SessionRecord s;
@@ -407,6 +408,7 @@ std::optional<domain::SessionRecord> SqliteTransaction::find_session(
   s.kind = stmt->column_text(1);
   s.expires_at_ms = stmt->column_int64(2);
   s.csrf_token = stmt->column_text(3);
+  s.name = stmt->column_text(4);
   return s;
 }
 

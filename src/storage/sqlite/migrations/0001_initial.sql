@@ -266,6 +266,7 @@ CREATE TABLE sessions (
   user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   kind TEXT NOT NULL,
   csrf_token TEXT,
+  name TEXT,
   created_at TEXT NOT NULL,
   expires_at INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
