@@ -27,6 +27,7 @@ struct UserAddOptions {
 void print_error(const Error& error) {
   std::cerr << "relais user add: " << error.message << "\n";
   for (const auto& [field, message] : error.fields) {
+    if (error.message == field + ": " + message) continue;  // already said
     std::cerr << "  " << field << ": " << message << "\n";
   }
 }

@@ -74,7 +74,8 @@ std::string etag_for(const fs::path& file, bool gzip) {
   std::error_code ec;
   auto size = fs::file_size(file, ec);
   auto mtime = fs::last_write_time(file, ec);
-  auto ticks = static_cast<long long>(mtime.time_since_epoch().count());
+  // The file clock's epoch may lie after 1970: print the raw ticks as unsigned.
+  auto ticks = static_cast<unsigned long long>(mtime.time_since_epoch().count());
   return fmt::format("\"{:x}-{:x}{}\"", static_cast<unsigned long long>(size), ticks,
                      gzip ? "-gz" : "");
 }
