@@ -1,6 +1,6 @@
 // Shows the display name of a referenced record (company, contact, user...), fetched once and cached.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Rec } from '../api';
+import { api, qs, type Page, type Rec } from '../api';
 import { Link } from './link';
 
 const cache = new Map<string, Promise<string>>();
@@ -22,6 +22,38 @@ export function displayName(resource: string, r: Rec | null | undefined): string
 
 export function primeName(resource: string, r: Rec) {
   cache.set(`${resource}/${r.id}`, Promise.resolve(displayName(resource, r)));
+}
+
+// Loads the names of many referenced records with one `id in (...)` query per 100 ids, so a
+// page of 50 rows or a board of deals does not send one request per reference.
+export function prefetchNames(resource: string, ids: unknown[]) {
+  const missing = [...new Set(ids.filter((x) => x !== null && x !== undefined && /^\d+$/.test(String(x))).map(String))].filter(
+    (id) => !cache.has(`${resource}/${id}`),
+  );
+  for (let i = 0; i < missing.length; i += 100) {
+    const chunk = missing.slice(i, i + 100);
+    const names = api
+      .get<Page>(`/${resource}${qs({ filter: `id in (${chunk.join(', ')})`, limit: 500 })}`)
+      .then((r) => new Map(r.data.map((x) => [String(x.id), displayName(resource, x)])))
+      .catch(() => new Map<string, string>());
+    for (const id of chunk) {
+      const key = `${resource}/${id}`;
+      cache.set(
+        key,
+        names.then((m) => {
+          const n = m.get(id);
+          if (n !== undefined) return n;
+          cache.delete(key); // not visible in bulk: fall back to a direct fetch next time
+          return fetchName(resource, id);
+        }),
+      );
+    }
+  }
+}
+
+// Prefetches every reference column of a set of rows.
+export function prefetchRefs(rows: Rec[], refs: Record<string, string>) {
+  for (const [field, resource] of Object.entries(refs)) prefetchNames(resource, rows.map((r) => r[field]));
 }
 
 export function fetchName(resource: string, id: string | number): Promise<string> {

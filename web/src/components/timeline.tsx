@@ -2,12 +2,13 @@
 // inline forms to log a call / meeting / e-mail / note and to add a task.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, fieldErrors, qs, type Page, type Rec } from '../api';
-import { dateTime, enumLabel, t, date } from '../i18n';
+import { dateTime, enumLabel, label, t, date } from '../i18n';
+import { fieldDef } from '../schema';
 import type { MessageKey } from '../messages';
 import { localDateTimeInput, todayIso } from '../format';
 import { useUser } from '../session';
 import { nextId } from './fields';
-import { RefName } from './ref_name';
+import { prefetchNames, RefName } from './ref_name';
 
 type Entity = 'contacts' | 'companies' | 'deals';
 const linkField: Record<Entity, string> = { contacts: 'contact_id', companies: 'company_id', deals: 'deal_id' };
@@ -22,6 +23,7 @@ export function Timeline(props: { entity: Entity; id: string | number; refreshKe
   async function load(after?: string) {
     try {
       const page = await api.get<Page>(`/${entity}/${id}/timeline${qs({ limit: 30, cursor: after })}`);
+      prefetchNames('users', page.data.map((x) => x.owner_id || x.actor_user_id));
       setItems(after ? [...items, ...page.data] : page.data);
       setCursor(page.next_cursor);
       setError('');
@@ -40,7 +42,7 @@ export function Timeline(props: { entity: Entity; id: string | number; refreshKe
       {error ? <p role="alert" class="msg-error">{error}</p> : null}
       <ol class="timeline-list" aria-label={t('section.timeline')}>
         {items.map((it, i) => (
-          <TimelineItem key={`${it.kind}-${it.id ?? i}-${it.at}`} item={it} stageName={props.stageName} />
+          <TimelineItem key={`${it.kind}-${it.id ?? i}-${it.at}`} item={it} entity={entity} stageName={props.stageName} />
         ))}
       </ol>
       {!items.length && !error ? <p class="empty">{t('msg.nothingYet')}</p> : null}
@@ -53,9 +55,12 @@ export function Timeline(props: { entity: Entity; id: string | number; refreshKe
   );
 }
 
-function TimelineItem({ item, stageName }: { item: Rec; stageName?: (id: string) => string }) {
+const hiddenChanges = new Set(['updated_at', 'version', 'stage_changed_at', 'closed_at', 'custom']);
+
+function TimelineItem({ item, entity, stageName }: { item: Rec; entity: Entity; stageName?: (id: string) => string }) {
   const r: Rec = item.record || item.data || item;
   const at = item.at || r.occurred_at || r.created_at;
+  const who = r.owner_id || (Number(r.actor_user_id) > 0 ? r.actor_user_id : null);
   let kindLabel = '';
   let title = '';
   let body = '';
@@ -78,18 +83,28 @@ function TimelineItem({ item, stageName }: { item: Rec; stageName?: (id: string)
       break;
     case 'stage_change': {
       kindLabel = t('kind.stage_change');
-      const from = r.from_stage_id ?? r.from ?? r.old_stage_id ?? '';
-      const to = r.to_stage_id ?? r.to ?? r.new_stage_id ?? r.stage_id ?? '';
+      const from = r.from_stage ?? '';
+      const to = r.to_stage ?? '';
       const name = (s: any) => (stageName ? stageName(String(s)) : String(s));
       title = from ? `${name(from)} → ${name(to)}` : name(to);
       break;
     }
     default: {
       kindLabel = t('kind.audit');
-      title = enumLabel(r.action) || r.action || r.summary || '';
-      const changes = r.changes || r.diff;
-      if (changes && typeof changes === 'object') {
-        body = Object.keys(changes).join(', ');
+      title = enumLabel(r.action) || r.action || '';
+      // Creations repeat the whole record: only updates list what changed.
+      if (r.action === 'update' && r.changes && typeof r.changes === 'object') {
+        body = Object.keys(r.changes)
+          .filter((k) => !hiddenChanges.has(k))
+          .map((k) => {
+            const def = fieldDef(entity, k);
+            const name = label(def, k);
+            const v = r.changes[k];
+            return def && ['text', 'enum', 'integer', 'date'].includes(def.type) && v !== null && typeof v !== 'object'
+              ? `${name} : ${def.type === 'enum' ? enumLabel(String(v)) : def.type === 'date' ? date(String(v)) : String(v)}`
+              : name;
+          })
+          .join(' · ');
       }
     }
   }
@@ -99,9 +114,9 @@ function TimelineItem({ item, stageName }: { item: Rec; stageName?: (id: string)
         <span class="tl-kind">{kindLabel}</span>
         {title ? <strong class="tl-title">{title}</strong> : null}
         <time dateTime={at}>{dateTime(at)}</time>
-        {r.owner_id || r.actor_id || r.user_id ? (
+        {who ? (
           <span class="tl-who">
-            <RefName resource="users" id={r.owner_id || r.actor_id || r.user_id} link={false} />
+            <RefName resource="users" id={who} link={false} />
           </span>
         ) : null}
       </div>

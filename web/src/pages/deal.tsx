@@ -175,9 +175,8 @@ function StageHistory({ dealId, stageName, refreshKey }: { dealId: string | numb
       {!rows.length ? <p class="empty">{t('msg.nothingYet')}</p> : null}
       <ol>
         {rows.map((r, i) => {
-          const x = r.record || r.data || r;
-          const from = x.from_stage_id ?? x.from ?? '';
-          const to = x.to_stage_id ?? x.to ?? x.stage_id ?? '';
+          const from = r.from_stage ?? '';
+          const to = r.to_stage ?? '';
           return (
             <li key={i}>
               <time dateTime={r.at}>{dateTime(r.at)}</time> — {from ? `${stageName(String(from))} → ` : ''}

@@ -5,7 +5,7 @@ import { dateTime, enumLabel, num, t } from '../i18n';
 import { todayIso } from '../format';
 import { useUser } from '../session';
 import { Link } from '../components/link';
-import { RefName } from '../components/ref_name';
+import { prefetchRefs, RefName } from '../components/ref_name';
 import { useSmallList } from '../components/fields';
 import { TaskItem } from './tasks';
 import { dealProbability, sumByCurrency, type Stage } from './pipeline';
@@ -18,14 +18,14 @@ export function HomePage() {
   const [recent, setRecent] = useState<Rec[] | null>(null);
   useEffect(() => {
     listAll('tasks', { filter: `assignee_id = ${user.id} and status = "open" and due_date <= ${todayIso()}`, sort: 'due_date' }, 200)
-      .then(setTasks)
+      .then((r) => (prefetchRefs(r, { contact_id: 'contacts', deal_id: 'deals', company_id: 'companies' }), setTasks(r)))
       .catch(() => setTasks([]));
     listAll('deals', { filter: `owner_id = ${user.id} and status = "open"`, sort: '-amount' }, 1000)
       .then(setDeals)
       .catch(() => setDeals([]));
     api
       .get<Page>(`/activities${qs({ sort: '-occurred_at', limit: 15, filter: user.team_id ? `team_id = ${user.team_id}` : undefined })}`)
-      .then((p) => setRecent(p.data))
+      .then((p) => (prefetchRefs(p.data, { contact_id: 'contacts', deal_id: 'deals', owner_id: 'users' }), setRecent(p.data)))
       .catch(() => setRecent([]));
   }, [user.id]);
 

@@ -66,6 +66,13 @@ export function ImportPage() {
     return toCsv([cols.map((i) => mapping[i]), ...part.map((r) => cols.map((i) => r[i] ?? ''))]);
   }
 
+  // The file sent carries field names as headers; report the user's own column names.
+  function originalHeader(column: string | undefined): string | undefined {
+    if (!column) return column;
+    const headers = header.filter((_, i) => mapping[i] === column);
+    return headers.length ? headers.join(', ') : column;
+  }
+
   async function send(part: string[][], dryRun: boolean): Promise<Report> {
     return request<Report>('POST', `/imports/${resource}${qs({ dry_run: dryRun ? 'true' : undefined })}`, undefined, {
       rawBody: csvFor(part),
@@ -84,7 +91,7 @@ export function ImportPage() {
         const r = await send(data.slice(start, start + BATCH), dryRun);
         total.rows += r.rows ?? 0;
         total.imported += r.imported ?? 0;
-        total.rejected.push(...(r.rejected || []).map((x) => ({ ...x, row: Number(x.row) + start })));
+        total.rejected.push(...(r.rejected || []).map((x) => ({ ...x, row: Number(x.row) + start, column: originalHeader(x.column) })));
       }
       setProgress(1);
       setReport(total);

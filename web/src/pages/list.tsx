@@ -9,7 +9,7 @@ import { buildFilter, opsFor, type Condition, type Op } from '../filter';
 import { useUser } from '../session';
 import { navigate } from '../router';
 import { Link } from '../components/link';
-import { displayName, primeName, RefName } from '../components/ref_name';
+import { displayName, prefetchRefs, primeName, RefName } from '../components/ref_name';
 import { FieldInput, fromInput, nextId, useSmallList } from '../components/fields';
 
 export type ListResource = 'contacts' | 'companies' | 'deals';
@@ -50,6 +50,7 @@ export function Cell({ resource, col, row }: { resource: string; col: string; ro
   if (col === 'name' && resource === 'contacts') return <Link href={`/contacts/${row.id}`}>{displayName('contacts', row)}</Link>;
   if ((col === 'name' && resource === 'companies') || (col === 'title' && resource === 'deals'))
     return <Link href={`/${resource}/${row.id}`}>{displayName(resource, row)}</Link>;
+  if (col === 'stage_id' && resource === 'deals') return <StageName pipelineId={row.pipeline_id} stageId={row.stage_id} />;
   const def = fieldDef(resource, col);
   const v = row[col];
   if (v === null || v === undefined) return null;
@@ -71,6 +72,12 @@ export function Cell({ resource, col, row }: { resource: string; col: string; ro
     default:
       return <>{String(v)}</>;
   }
+}
+
+function StageName({ pipelineId, stageId }: { pipelineId: any; stageId: string }) {
+  const pipelines = useSmallList('pipelines');
+  const p = pipelines.find((x) => String(x.id) === String(pipelineId));
+  return <>{p?.stages?.find((s: Rec) => s.id === stageId)?.name || stageId || ''}</>;
 }
 
 export function ListPage({ resource }: { resource: ListResource }) {
@@ -111,6 +118,7 @@ export function ListPage({ resource }: { resource: ListResource }) {
       const page = await api.get<Page>(`/${resource}${qs({ q, filter, sort, limit: 50, cursor: after })}`);
       if (mine !== seq.current) return;
       page.data.forEach((r) => primeName(resource, r));
+      prefetchRefs(page.data, { company_id: 'companies', owner_id: 'users', team_id: 'teams' });
       setRows(after ? [...rows, ...page.data] : page.data);
       setCursor(page.next_cursor);
       setError('');

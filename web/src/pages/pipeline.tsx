@@ -6,7 +6,7 @@ import { money, num, t } from '../i18n';
 import { useLocation, navigate } from '../router';
 import { useUser } from '../session';
 import { Link } from '../components/link';
-import { displayName, RefName } from '../components/ref_name';
+import { displayName, prefetchRefs, RefName } from '../components/ref_name';
 import { nextId, useSmallList } from '../components/fields';
 
 export interface Stage {
@@ -51,7 +51,7 @@ export function PipelinePage() {
     if (!pipelineId) return;
     const filter = `pipeline_id = ${/^\d+$/.test(pipelineId) ? pipelineId : JSON.stringify(pipelineId)}` + (owner ? ` and owner_id = ${owner}` : '');
     listAll('deals', { filter, sort: '-amount' })
-      .then((d) => (setDeals(d), setError('')))
+      .then((d) => (prefetchRefs(d, { company_id: 'companies' }), setDeals(d), setError('')))
       .catch((e) => setError(e instanceof ApiError ? e.message : String(e)));
   }, [pipelineId, owner]);
 

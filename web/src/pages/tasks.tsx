@@ -5,7 +5,7 @@ import { enumLabel, t, date } from '../i18n';
 import type { MessageKey } from '../messages';
 import { addDaysIso, todayIso } from '../format';
 import { useUser } from '../session';
-import { RefName } from '../components/ref_name';
+import { prefetchRefs, RefName } from '../components/ref_name';
 
 export function TaskItem({ task, onChange }: { task: Rec; onChange?: (r: Rec) => void }) {
   const [rec, setRec] = useState(task);
@@ -85,7 +85,7 @@ export function TasksPage() {
     if (scope === 'mine') filter += ` and assignee_id = ${user.id}`;
     else if (user.team_id) filter += ` and team_id = ${user.team_id}`;
     listAll('tasks', { filter, sort: 'due_date' }, 1000)
-      .then((r) => (setRows(r), setError('')))
+      .then((r) => (prefetchRefs(r, { contact_id: 'contacts', deal_id: 'deals', company_id: 'companies' }), setRows(r), setError('')))
       .catch((e) => (setRows([]), setError(e instanceof ApiError ? e.message : String(e))));
   }, [scope]);
   const groups: Group[] = ['overdue', 'today', 'week', 'later', 'none'];
