@@ -13,7 +13,9 @@ const repoDir = resolve(webDir, '..');
 export const DEMO = { email: 'admin@demo.relais.fr', password: 'relais-demo' };
 
 export function relaisBin() {
-  const bin = process.env.RELAIS_BIN ? resolve(process.env.RELAIS_BIN) : join(repoDir, 'build', 'relais');
+  // A relative RELAIS_BIN is taken from the current directory, else from the repository root.
+  let bin = process.env.RELAIS_BIN ? resolve(process.env.RELAIS_BIN) : join(repoDir, 'build', 'relais');
+  if (process.env.RELAIS_BIN && !existsSync(bin)) bin = resolve(repoDir, process.env.RELAIS_BIN);
   if (!existsSync(bin)) throw new Error(`relais binary not found at ${bin} (set RELAIS_BIN)`);
   return bin;
 }

@@ -193,6 +193,30 @@ describe('Relais web UI', { concurrency: false }, () => {
     await page.getByRole('table', { name: 'Contacts' }).getByRole('link', { name: 'Chloé Garnier' }).waitFor();
   });
 
+  test('filters with the visual builder and exports the current view as CSV', async () => {
+    await navLink('Contacts').click();
+    await page.getByLabel('Search').fill('');
+    await page.getByText('Filter builder').click();
+    await page.getByLabel('Field of condition 1').selectOption('city');
+    await page.getByLabel('Operator of condition 1').selectOption('=');
+    await page.getByLabel('Value of condition 1').fill('Nantes');
+    await page.getByRole('button', { name: 'Apply filter' }).last().click();
+    assert.equal(await page.getByLabel('Filter expression').first().inputValue(), 'city = "Nantes"');
+    const table = page.getByRole('table', { name: 'Contacts' });
+    await eventually(async () => {
+      const cities = await table.locator('tbody td:nth-child(5)').allTextContents();
+      assert.ok(cities.length > 0 && cities.every((c) => c === 'Nantes'), `only Nantes rows (${cities})`);
+    });
+    await table.getByRole('link', { name: 'Amélie Rousseau' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(await download.path(), 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    assert.ok(lines.length >= 2, 'header and rows');
+    assert.match(csv, /Rousseau/);
+    assert.doesNotMatch(csv, /Garnier/); // Chloé Garnier lives in Rennes
+  });
+
   test('switches the language to French', async () => {
     await page.getByLabel('Language').selectOption('fr');
     await navLink('Entreprises').waitFor();
