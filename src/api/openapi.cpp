@@ -108,12 +108,13 @@ Json record_schema(const EntitySchema& entity) {
   Json properties = Json::object();
   Json required = Json::array();
   for (const auto& field : entity.fields) {
-    const bool always_set = field.required || field.name == "id" || field.name == "version" ||
+    // Every field is present in a returned record; an unset one is null.
+    const bool never_null = field.required || field.name == "id" || field.name == "version" ||
                             field.name == "created_at" || field.name == "updated_at";
-    Json s = field_schema(entity, field, !always_set);
+    Json s = field_schema(entity, field, !never_null);
     if (field.read_only) s["readOnly"] = true;
     properties[field.name] = std::move(s);
-    if (always_set) required.push_back(field.name);
+    required.push_back(field.name);
   }
   return Json{{"type", "object"},
               {"properties", std::move(properties)},
@@ -456,8 +457,12 @@ Json schemas() {
                         {{"name", {{"type", "string"}, {"minLength", 1}}},
                          {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}};
   s["ApiToken"] = {{"type", "object"},
-                   {"required", {"token"}},
-                   {"properties", {{"token", {{"type", "string"}}}}}};
+                   {"required", {"token", "name", "expires_at"}},
+                   {"additionalProperties", false},
+                   {"properties",
+                    {{"token", {{"type", "string"}, {"minLength", 1}}},
+                     {"name", {{"type", "string"}}},
+                     {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}};
   return s;
 }
 

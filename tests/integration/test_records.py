@@ -20,11 +20,15 @@ def pipeline(relais):
 
 def test_contact_create_get_update_delete(relais):
     api = relais.client("sales_a")
+    # Custom fields must be defined (by an admin) before a record may carry them.
+    key = unique("linkedin_")
+    relais.client("admin").create("custom_fields", {"entity": "contact", "key": key,
+                                                    "label": "LinkedIn", "type": "text"})
     email = unique("marie.curie.") + "@example.fr"
     r = api.post("/api/v1/contacts", {
         "first_name": "Marie", "last_name": "Curie", "emails": [email],
         "phones": ["+33 1 23 45 67 89"], "city": "Paris", "tags": ["vip"],
-        "custom": {"linkedin": "mcurie"},
+        "custom": {key: "mcurie"},
     })
     assert r.status_code == 201, r.text
     contact = r.json()
@@ -33,6 +37,7 @@ def test_contact_create_get_update_delete(relais):
     assert contact["lifecycle_stage"] == "lead"  # schema default
     assert contact["score"] == 0
     assert contact["emails"] == [email]
+    assert contact["custom"] == {key: "mcurie"}
     assert r.headers["ETag"] == '"1"'
     assert r.headers["Location"] == f"/api/v1/contacts/{cid}"
 
@@ -265,7 +270,7 @@ def test_merge_contacts(relais):
     merged = r.json()
     assert merged["id"] == into["id"]
     assert sorted(merged["emails"]) == sorted([e1, e2])
-    assert merged["city"] == "Rennes" and merged["phones"] == ["0600000000"]
+    assert merged["city"] == "Rennes" and merged["phones"] == src["phones"]
     assert api.get(f"/api/v1/contacts/{src['id']}").status_code == 404
     timeline = api.get(f"/api/v1/contacts/{into['id']}/timeline").json()["data"]
     assert any(i["kind"] == "note" for i in timeline), timeline
