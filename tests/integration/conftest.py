@@ -5,6 +5,8 @@ Tests that must not disturb it (rate limiting, kill -9) start their own server w
 `fresh_server`. A missing binary fails the suite (RuntimeError in the fixture), never skips it.
 """
 
+import re
+
 import pytest
 import requests
 
@@ -97,6 +99,10 @@ def relais(tmp_path_factory, binary):
     finally:
         code = server.stop()
         assert code == 0 or code == -15, f"relais serve exited {code}; log:\n{server.log_text()}"
+        # Whatever the tests sent, the server never answered with a 5xx.
+        errors = [line for line in server.log_path.read_text(errors="replace").splitlines()
+                  if re.search(r"access: \S+ \S+ 5\d\d ", line)]
+        assert not errors, "server answered 5xx:\n" + "\n".join(errors[:20])
 
 
 @pytest.fixture
