@@ -131,8 +131,17 @@ TEST_F(ServicesTest, RecordLevelPermissions) {
   auto foreign = services_->contacts.create(
       alice_, {{"first_name", "Y"}, {"owner_id", bob_.user_id}, {"team_id", paris_}});
   EXPECT_EQ(foreign.error().code, ErrorCode::kForbidden);
-  // Only admins manage users.
-  EXPECT_EQ(services_->users.list(alice_, {}).error().code, ErrorCode::kForbidden);
+  // Every role reads the users/teams directory (across teams); only admins manage it.
+  const Page users = must(services_->users.list(alice_, {}));
+  EXPECT_EQ(users.items.size(), 3u);
+  for (const Json& user : users.items) {
+    EXPECT_FALSE(user.contains("password_hash")) << user;
+    EXPECT_FALSE(user.contains("password")) << user;
+  }
+  EXPECT_EQ(must(services_->teams.list(reader_, {})).items.size(), 2u);
+  EXPECT_TRUE(services_->users.get(alice_, bob_.user_id).ok());
+  EXPECT_EQ(services_->users.update(alice_, bob_.user_id, {{"name", "X"}}, {}).error().code,
+            ErrorCode::kForbidden);
   EXPECT_EQ(services_->teams.create(alice_, {{"name", "Nantes"}}).error().code,
             ErrorCode::kForbidden);
 }

@@ -29,7 +29,7 @@ SchemaAccess schema_access(const Actor& actor, const EntitySchema& schema) {
   const bool deal = name == "deal";
   if (!people && !config && !engagement && !crm && !deal) return {};
 
-  if (people) return actor.role == Role::kManager ? kReadAll : kReadScope;
+  if (people) return kReadAll;  // the directory; admin (who writes) returned above
   if (config) return actor.role == Role::kManager ? kAll : kReadAll;
   switch (actor.role) {
     case Role::kAdmin:

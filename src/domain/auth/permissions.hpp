@@ -2,7 +2,8 @@
 // delete which record. Services call these; storage only receives the resulting Visibility.
 //
 // "scope" = records the actor owns, records of the actor's team, and unowned records.
-// For users: scope = the actor's own user record; for teams: the actor's own team.
+// For users: scope = the actor's own user record; for teams: the actor's own team (no role
+// reads users/teams by scope today, but in_scope keeps that meaning for callers).
 //
 //   schema \ role        | admin | manager | sales       | marketing   | support     | readonly
 //   ---------------------+-------+---------+-------------+-------------+-------------+---------
@@ -12,10 +13,12 @@
 //   tasks                |       |         |             |             |             |
 //   pipelines,           | all   | all     | r all       | r all       | r all       | r all
 //   custom_fields        |       |         |             |             |             |
-//   users, teams         | all   | r all   | r scope     | r scope     | r scope     | r scope
+//   users, teams         | all   | r all   | r all       | r all       | r all       | r all
 //
 // all = read + create + update + delete every record; rw = read and write (update/delete);
 // C = may create (the new record must itself be in scope: owner defaults to the actor).
+// Users and teams are a directory every signed-in role reads (owner/assignee pickers); user
+// records carry no secrets (password hashes live outside the record), and only admin writes.
 // The system actor (user_id 0: CLI, importer, jobs) may do everything.
 // Unknown schemas (added later without an entry here) are admin-only.
 #pragma once
@@ -45,7 +48,7 @@ bool can_read(const Actor& actor, const EntitySchema& schema, const Json& record
 bool can_write(const Actor& actor, const EntitySchema& schema, const Json& record);
 bool can_create(const Actor& actor, const EntitySchema& schema);
 // May list this schema at all (scope-limited reads of owned schemas can be listed; scope
-// reads of users/teams cannot, since Visibility filters only on owner/team).
+// reads of unowned schemas cannot, since Visibility filters only on owner/team).
 bool can_list(const Actor& actor, const EntitySchema& schema);
 
 // WHERE-clause restriction for lists of `schema` by this actor.

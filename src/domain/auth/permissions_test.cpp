@@ -84,7 +84,7 @@ TEST(Permissions, ConfigurationSchemas) {
   }
 }
 
-TEST(Permissions, OnlyAdminManagesUsersAndTeams) {
+TEST(Permissions, EveryRoleReadsTheDirectoryOnlyAdminManagesIt) {
   const Json me = {{"id", kMe}, {"email", "me@example.com"}};
   const Json other = {{"id", kStranger}, {"email", "x@example.com"}};
   const Json my_team = {{"id", kMyTeam}, {"name", "Lyon"}};
@@ -94,17 +94,20 @@ TEST(Permissions, OnlyAdminManagesUsersAndTeams) {
     SCOPED_TRACE(role_name(role));
     const Actor a = actor(role);
     const bool admin = role == Role::kAdmin;
-    const bool reads_all = admin || role == Role::kManager;
     EXPECT_TRUE(can_read(a, user_schema(), me));
-    EXPECT_EQ(can_read(a, user_schema(), other), reads_all);
+    EXPECT_TRUE(can_read(a, user_schema(), other));
     EXPECT_TRUE(can_read(a, team_schema(), my_team));
-    EXPECT_EQ(can_read(a, team_schema(), other_team), reads_all);
-    EXPECT_EQ(can_list(a, user_schema()), reads_all);
-    EXPECT_EQ(can_list(a, team_schema()), reads_all);
+    EXPECT_TRUE(can_read(a, team_schema(), other_team));
+    EXPECT_TRUE(can_list(a, user_schema()));
+    EXPECT_TRUE(can_list(a, team_schema()));
+    EXPECT_TRUE(visibility(a, user_schema()).all);
+    EXPECT_TRUE(visibility(a, team_schema()).all);
     EXPECT_EQ(can_create(a, user_schema()), admin);
     EXPECT_EQ(can_create(a, team_schema()), admin);
     EXPECT_EQ(can_write(a, user_schema(), me), admin);  // not even their own record
+    EXPECT_EQ(can_write(a, user_schema(), other), admin);
     EXPECT_EQ(can_write(a, team_schema(), my_team), admin);
+    EXPECT_EQ(can_write(a, team_schema(), other_team), admin);
   }
 }
 
