@@ -79,3 +79,33 @@ def test_only_admin_manages_pipelines_and_teams(relais):
         assert r.status_code == 403, (name, r.text)
         r = relais.client(name).post("/api/v1/teams", {"name": "X"})
         assert r.status_code == 403, (name, r.text)
+
+
+def test_every_role_reads_the_user_and_team_directory(relais):
+    """Owner/assignee pickers list users and teams for every role; only admin writes them."""
+    sales_b_id = relais.user_ids["sales_b"]
+    for name in relais.user_ids:
+        api = relais.client(name)
+        users = api.get("/api/v1/users", params={"limit": 500})
+        assert users.status_code == 200, (name, users.text)
+        listed = {u["id"]: u for u in users.json()["data"]}
+        assert set(relais.user_ids.values()) <= set(listed), name
+        for user in listed.values():
+            assert not {"password", "password_hash"} & set(user), (name, user)
+        teams = api.get("/api/v1/teams", params={"limit": 500})
+        assert teams.status_code == 200, (name, teams.text)
+        assert set(relais.team_ids.values()) <= {t["id"] for t in teams.json()["data"]}, name
+        r = api.get(f"/api/v1/users/{sales_b_id}")
+        assert r.status_code == 200, (name, r.text)
+        assert r.json()["email"] == "sales_b@relais.test"
+        r = api.get(f"/api/v1/teams/{relais.team_ids['B']}")
+        assert r.status_code == 200, (name, r.text)
+        if name == "admin":
+            continue
+        r = api.patch(f"/api/v1/users/{sales_b_id}", {"name": "Pirate"})
+        assert r.status_code == 403, (name, r.text)
+        r = api.patch(f"/api/v1/teams/{relais.team_ids['B']}", {"name": "Pirate"})
+        assert r.status_code == 403, (name, r.text)
+        assert api.delete(f"/api/v1/teams/{relais.team_ids['B']}").status_code == 403, name
+    assert relais.client("admin").get(f"/api/v1/teams/{relais.team_ids['B']}").json()["name"] \
+        == "Team B"
