@@ -45,12 +45,23 @@ Json stage_schema() {
                 {"kind", {{"type", "string"}, {"enum", {"open", "won", "lost"}}}}}}};
 }
 
+// The server limits text in bytes of UTF-8 (after trimming), whereas JSON Schema's maxLength
+// counts characters: "é" is 1 character but 2 bytes. A maxLength would call valid what the
+// server refuses, so the limit is stated in the description and in x-maxBytes instead.
+Json text_schema(std::size_t max_bytes) {
+  return Json{{"type", "string"},
+              {"x-maxBytes", max_bytes},
+              {"description", "at most " + std::to_string(max_bytes) +
+                                  " bytes of UTF-8 once surrounding white space is trimmed "
+                                  "(bytes, not characters: an accented letter counts 2)"}};
+}
+
 // JSON Schema of one field's value; `nullable` adds null (fields a record may leave unset).
 Json field_schema(const EntitySchema& entity, const FieldDef& field, bool nullable) {
   Json s = Json::object();
   switch (field.type) {
     case FieldType::kText:
-      s = {{"type", "string"}, {"maxLength", field.max_length}};
+      s = text_schema(field.max_length);
       break;
     case FieldType::kInteger:
       s = {{"type", "integer"}};
@@ -74,7 +85,7 @@ Json field_schema(const EntitySchema& entity, const FieldDef& field, bool nullab
       s = {{"type", "string"}, {"enum", field.enum_values}};
       break;
     case FieldType::kTextList:
-      s = {{"type", "array"}, {"items", {{"type", "string"}}}};
+      s = {{"type", "array"}, {"items", text_schema(field.max_length)}};
       break;
     case FieldType::kReference:
       s = {{"type", "integer"}, {"description", "id of a " + field.references}};
@@ -287,6 +298,64 @@ void add_record_paths(Json& paths, const EntitySchema& entity) {
   paths[item]["delete"] = std::move(delete_op);
 }
 
+// Mirrors api/import_export_routes.cpp: imports of contacts, companies and deals; CSV exports
+// registered as literal paths (one per resource), like the router does.
+void add_import_export_paths(Json& paths) {
+  Json import = operation("import_csv",
+                          "Import a CSV file (rows go through the same rules as "
+                          "the API; a bad row is reported, never imported)",
+                          "imports");
+  Json resource{{"name", "resource"}, {"in", "path"}, {"required", true}};
+  resource["schema"] = {{"type", "string"}, {"enum", {"contacts", "companies", "deals"}}};
+  Json dry_run{{"name", "dry_run"},
+               {"in", "query"},
+               {"description", "validate every row and report, but import nothing"}};
+  dry_run["schema"] = {{"type", "string"}, {"default", "false"}};
+  dry_run["schema"]["enum"] = {"true", "false", "1", "0"};
+  Json map{{"name", "map"},
+           {"in", "query"},
+           {"style", "form"},
+           {"explode", true},
+           {"description",
+            "column:field, repeatable: feeds the CSV column (header as written) to an import "
+            "field; field \"ignore\" or empty drops the column. Headers are otherwise matched "
+            "by name, in French or English"}};
+  map["schema"] = {{"type", "array"}, {"items", {{"type", "string"}}}};
+  import["parameters"] = Json::array({resource, dry_run, map});
+  const Json file{{"schema",
+                   {{"type", "string"},
+                    {"description",
+                     "the CSV file: UTF-8 (BOM optional) or Windows-1252, separated by "
+                     "commas or semicolons, header row first"}}}};
+  Json body{{"required", true}, {"content", Json::object()}};
+  for (const char* type : {"text/csv", "application/csv", "text/plain"}) {
+    body["content"][type] = file;
+  }
+  import["requestBody"] = std::move(body);
+  import["responses"]["200"] =
+      json_response("what was (or, in a dry run, would be) imported", schema_ref("ImportReport"));
+  add_errors(import, kAuthErrors);
+  add_errors(import, kBodyErrors);
+  add_errors(import, {ErrorCode::kNotFound});
+  paths["/api/v1/imports/{resource}"]["post"] = std::move(import);
+
+  for (const char* plural : {"contacts", "companies", "deals", "activities", "tasks"}) {
+    Json op = operation(std::string("export_") + plural + "_csv",
+                        std::string("Export ") + plural + " as CSV (UTF-8)", plural);
+    op["parameters"] = Json::array({param_ref("filter")});
+    op["responses"]["200"] = {
+        {"description", "the records the caller may see that match the filter"},
+        {"headers",
+         {{"Content-Disposition",
+           {{"description", std::string("attachment; filename=\"") + plural + "-<date>.csv\""},
+            {"schema", {{"type", "string"}}}}}}},
+        {"content", {{"text/csv", {{"schema", {{"type", "string"}}}}}}}};
+    add_errors(op, kAuthErrors);
+    add_errors(op, {ErrorCode::kBadRequest, ErrorCode::kValidationFailed});
+    paths[std::string("/api/v1/") + plural + "/export.csv"]["get"] = std::move(op);
+  }
+}
+
 void add_special_paths(Json& paths) {
   for (const char* plural : {"contacts", "companies", "deals"}) {
     const std::string entity = domain::find_schema(plural)->name;
@@ -352,6 +421,13 @@ void add_special_paths(Json& paths) {
   add_errors(token, kAuthErrors);
   add_errors(token, kBodyErrors);
   paths["/api/v1/tokens"]["post"] = std::move(token);
+
+  add_import_export_paths(paths);
+
+  Json health = operation("healthz", "Liveness: 200 once the server accepts requests", "meta");
+  health["security"] = Json::array();
+  health["responses"]["200"] = json_response("the server is up", schema_ref("Health"));
+  paths["/healthz"]["get"] = std::move(health);
 
   Json spec = operation("openapi", "This document", "meta");
   spec["security"] = Json::array();
@@ -456,6 +532,47 @@ Json schemas() {
                        {"properties",
                         {{"name", {{"type", "string"}, {"minLength", 1}}},
                          {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}};
+  s["ImportRejectedRow"] = {
+      {"type", "object"},
+      {"required", {"row", "column", "reason"}},
+      {"additionalProperties", false},
+      {"properties",
+       {{"row",
+         {{"type", "integer"},
+          {"minimum", 2},
+          {"description", "line number in the file (the header is line 1)"}}},
+        {"column",
+         {{"type", "string"},
+          {"description", "header of the offending column; empty when not about one column"}}},
+        {"reason", {{"type", "string"}}},
+        {"existing_id",
+         {{"type", "integer"},
+          {"description", "duplicates: the record that already holds the value"}}}}}};
+  s["ImportReport"] = {
+      {"type", "object"},
+      {"required",
+       {"rows", "imported", "rejected", "dry_run", "encoding", "separator", "mapping",
+        "unmapped_columns"}},
+      {"additionalProperties", false},
+      {"properties",
+       {{"rows", {{"type", "integer"}, {"minimum", 0}, {"description", "data rows read"}}},
+        {"imported",
+         {{"type", "integer"},
+          {"minimum", 0},
+          {"description", "rows created (in a dry run: that would be)"}}},
+        {"rejected", {{"type", "array"}, {"items", schema_ref("ImportRejectedRow")}}},
+        {"dry_run", {{"type", "boolean"}}},
+        {"encoding", {{"type", "string"}, {"enum", {"utf-8", "windows-1252"}}}},
+        {"separator", {{"type", "string"}, {"enum", {",", ";"}}}},
+        {"mapping",
+         {{"type", "object"},
+          {"additionalProperties", {{"type", "string"}}},
+          {"description", "CSV header -> import field"}}},
+        {"unmapped_columns", {{"type", "array"}, {"items", {{"type", "string"}}}}}}}};
+  s["Health"] = {{"type", "object"},
+                 {"required", {"status"}},
+                 {"additionalProperties", false},
+                 {"properties", {{"status", {{"const", "ok"}}}}}};
   s["ApiToken"] = {{"type", "object"},
                    {"required", {"token", "name", "expires_at"}},
                    {"additionalProperties", false},

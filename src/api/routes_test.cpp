@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <set>
 
 #include "api/openapi.hpp"
 #include "domain/services.hpp"
@@ -16,6 +19,21 @@ namespace relais::api {
 namespace {
 
 constexpr const char* kPassword = "a long enough password";
+
+// "custom_field" -> "CustomField": the component names of openapi.json.
+std::string component_name_for_test(const std::string& snake) {
+  std::string out;
+  bool upper = true;
+  for (char c : snake) {
+    if (c == '_') {
+      upper = true;
+    } else {
+      out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+      upper = false;
+    }
+  }
+  return out;
+}
 
 class RoutesTest : public ::testing::Test {
  protected:
@@ -30,6 +48,7 @@ class RoutesTest : public ::testing::Test {
     store_ = std::move(store).value();
     services_ = std::make_unique<domain::Services>(*store_);
     register_routes(router_, *services_, ApiOptions{});
+    register_import_export_routes(router_, *services_);  // wired separately by `relais serve`
     for (const auto& [email, role] :
          {std::pair{"admin@t.test", "admin"}, std::pair{"sales@t.test", "sales"},
           std::pair{"ro@t.test", "readonly"}}) {
@@ -238,6 +257,68 @@ TEST_F(RoutesTest, OpenApiIsPublicAndDescribesEveryResource) {
     }
   };
   check(spec);
+}
+
+TEST_F(RoutesTest, OpenApiDescribesHealthImportAndExport) {
+  const Json& spec = openapi_document();
+  const Json& paths = spec["paths"];
+  EXPECT_TRUE(paths.contains("/healthz"));
+  EXPECT_TRUE(paths["/healthz"]["get"]["security"].empty());  // public
+  ASSERT_TRUE(paths.contains("/api/v1/imports/{resource}"));
+  const Json& import = paths["/api/v1/imports/{resource}"]["post"];
+  EXPECT_TRUE(import["requestBody"]["content"].contains("text/csv"));
+  std::set<std::string> params;
+  for (const Json& p : import["parameters"]) params.insert(p["name"].get<std::string>());
+  EXPECT_EQ(params, (std::set<std::string>{"resource", "dry_run", "map"}));
+  for (const char* plural : {"contacts", "companies", "deals", "activities", "tasks"}) {
+    const std::string path = std::string("/api/v1/") + plural + "/export.csv";
+    ASSERT_TRUE(paths.contains(path)) << path;
+    EXPECT_TRUE(paths[path]["get"]["responses"]["200"]["content"].contains("text/csv")) << path;
+  }
+
+  // The report schema lists exactly what the handler sends, rejected rows included.
+  auto auth = bearer("admin@t.test");
+  auth["content-type"] = "text/csv";
+  auto response =
+      call("POST", "/api/v1/imports/contacts",
+           "first_name,email\nAnne,anne@t.test\nBruno,pas-un-email\n", auth, {{"dry_run", "true"}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  const Json report = body_of(response);
+  const Json& schema = spec["components"]["schemas"]["ImportReport"];
+  std::set<std::string> sent, described, required;
+  for (const auto& [key, value] : report.items()) sent.insert(key);
+  for (const auto& [key, value] : schema["properties"].items()) described.insert(key);
+  for (const Json& key : schema["required"]) required.insert(key.get<std::string>());
+  EXPECT_EQ(sent, described);
+  EXPECT_EQ(sent, required);
+  ASSERT_EQ(report["rejected"].size(), 1u) << report;
+  const Json& row_schema = spec["components"]["schemas"]["ImportRejectedRow"];
+  for (const auto& [key, value] : report["rejected"][0].items()) {
+    EXPECT_TRUE(row_schema["properties"].contains(key)) << key;
+  }
+  EXPECT_GE(report["rejected"][0]["row"].get<int>(), row_schema["properties"]["row"]["minimum"]);
+}
+
+// maxLength counts characters but the server counts bytes: the spec must not promise that a
+// 600-byte string of 300 "é" fits a 500-byte field.
+TEST_F(RoutesTest, OpenApiTextLimitsAreInBytesNotMaxLength) {
+  const Json& schemas = openapi_document()["components"]["schemas"];
+  int text_fields = 0;
+  for (const auto* entity : domain::all_schemas()) {
+    for (const auto& field : entity->fields) {
+      if (field.type != domain::FieldType::kText && field.type != domain::FieldType::kTextList) {
+        continue;
+      }
+      SCOPED_TRACE(entity->name + "." + field.name);
+      Json s = schemas[component_name_for_test(entity->name)]["properties"][field.name];
+      if (field.type == domain::FieldType::kTextList) s = s["items"];
+      EXPECT_FALSE(s.contains("maxLength"));
+      EXPECT_EQ(s["x-maxBytes"], field.max_length);
+      EXPECT_NE(s["description"].get<std::string>().find("bytes"), std::string::npos);
+      ++text_fields;
+    }
+  }
+  EXPECT_GT(text_fields, 10);
 }
 
 }  // namespace

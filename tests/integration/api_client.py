@@ -26,7 +26,8 @@ class Api:
         all_headers.update(headers or {})
         response = self.session.request(method, self.base_url + path, data=data,
                                         headers=all_headers, params=params, timeout=timeout)
-        if check_spec and self.checker is not None and path.startswith("/api/v1/"):
+        if check_spec and self.checker is not None and (path.startswith("/api/v1/")
+                                                        or path == "/healthz"):
             self.checker.check(method, path.split("?", 1)[0], response.status_code, response.headers,
                                response.content)
         return response

@@ -21,8 +21,31 @@ def test_document_shape(relais):
                   "/api/v1/tokens", "/api/v1/contacts/{id}/merge",
                   "/api/v1/contacts/{id}/timeline", "/api/v1/companies/{id}/timeline",
                   "/api/v1/deals/{id}/timeline", "/api/v1/companies/{id}/contacts",
-                  "/api/v1/companies/{id}/deals"):
+                  "/api/v1/companies/{id}/deals", "/healthz", "/api/v1/imports/{resource}",
+                  "/api/v1/contacts/export.csv", "/api/v1/companies/export.csv",
+                  "/api/v1/deals/export.csv", "/api/v1/activities/export.csv",
+                  "/api/v1/tasks/export.csv"):
         assert extra in spec["paths"], extra
+    import_op = spec["paths"]["/api/v1/imports/{resource}"]["post"]
+    assert "text/csv" in import_op["requestBody"]["content"]
+    assert {p["name"] for p in import_op["parameters"]} == {"resource", "dry_run", "map"}
+
+
+def test_text_limits_are_documented_in_bytes(relais):
+    """The server counts bytes; JSON Schema's maxLength counts characters, so the spec must not
+    use it for text (a 300-"é" value is 600 bytes)."""
+    schemas = relais.checker.spec["components"]["schemas"]
+    first_name = schemas["Contact"]["properties"]["first_name"]
+    assert "maxLength" not in first_name
+    limit = first_name["x-maxBytes"]
+    assert "bytes" in first_name["description"]
+    assert "maxLength" not in schemas["Contact"]["properties"]["emails"]["items"]
+    admin = relais.client("admin")
+    too_long = "é" * (limit // 2 + 1)  # within limit characters, over limit bytes
+    r = admin.post("/api/v1/contacts", {"first_name": too_long})
+    assert r.status_code == 422, r.text
+    fits = "é" * (limit // 2)
+    assert admin.create("contacts", {"first_name": fits})["first_name"] == fits
 
 
 def test_contact_schema_matches_the_design(relais):
@@ -44,9 +67,10 @@ def test_every_documented_operation_is_routed(relais):
     """Unauthenticated calls to every documented operation get 401 (or the public answer),
     never the router's 404/405 — so no documented path is missing on the server."""
     base = relais.server.base_url
-    public = {("post", "/api/v1/auth/login"), ("get", "/api/v1/openapi.json")}
+    public = {("post", "/api/v1/auth/login"), ("get", "/api/v1/openapi.json"),
+              ("get", "/healthz")}
     for template, item in relais.checker.spec["paths"].items():
-        path = template.replace("{id}", "1")
+        path = template.replace("{id}", "1").replace("{resource}", "contacts")
         for method in item:
             if method not in ("get", "post", "patch", "delete", "put"):
                 continue
