@@ -106,6 +106,26 @@ export async function launchBrowser() {
   });
 }
 
+// Saves a user's language on their user record through the API (what the language switch
+// does), so tests can start from a known preference.
+export async function setUserLocale(url, locale, creds = DEMO) {
+  const r = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(creds),
+  });
+  if (!r.ok) throw new Error(`login for ${creds.email}: ${r.status}`);
+  const { token, user } = await r.json();
+  const auth = { Authorization: `Bearer ${token}` };
+  const patched = await fetch(`${url}/api/v1/users/${user.id}`, {
+    method: 'PATCH',
+    headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ locale }),
+  });
+  if (!patched.ok) throw new Error(`set locale of ${creds.email}: ${patched.status} ${await patched.text()}`);
+  await fetch(`${url}/api/v1/auth/logout`, { method: 'POST', headers: auth });
+}
+
 export async function login(page, url, path = '/', creds = DEMO) {
   await page.goto(`${url}${path}`);
   await page.getByLabel(/^(E-mail)$/).fill(creds.email);

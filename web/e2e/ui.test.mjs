@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, login, startServer } from './harness.mjs';
+import { launchBrowser, login, setUserLocale, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -34,6 +34,8 @@ const NAME = { first: 'Hélène', last: 'Çavédon' };
 describe('Relais web UI', { concurrency: false }, () => {
   before(async () => {
     server = await startServer();
+    // The demo admin's record says French; these tests read the English UI.
+    await setUserLocale(server.url, 'en');
     browser = await launchBrowser();
     context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 } });
     context.setDefaultTimeout(10000);
@@ -229,8 +231,32 @@ describe('Relais web UI', { concurrency: false }, () => {
     await navLink('Pipeline').click();
     const total = await page.getByLabel(/^Totaux pour/).first().textContent();
     assert.match(total, /\d,\d\d\s€/);
+
+    // The choice is saved on the user record and read back at login: a fresh English browser
+    // (no local storage) shows the login page in English, then French once signed in.
+    const fresh = await browser.newContext({ locale: 'en-GB' });
+    try {
+      const other = await fresh.newPage();
+      await other.goto(`${server.url}/`);
+      await other.getByRole('button', { name: 'Log in' }).waitFor();
+      await login(other, server.url);
+      await other.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Entreprises', exact: true }).waitFor();
+      assert.equal(await other.evaluate(() => document.documentElement.lang), 'fr');
+    } finally {
+      await fresh.close();
+    }
+
+    // Session restore (/auth/me) reads it too, over a stale choice stored in this browser.
+    await page.evaluate(() => localStorage.setItem('relais.lang', 'en'));
+    await page.reload();
+    await navLink('Entreprises').waitFor();
+
     await page.getByLabel('Langue').selectOption('en');
     await navLink('Companies').waitFor();
+    await eventually(async () => {
+      const me = await page.evaluate(() => fetch('/api/v1/auth/me').then((r) => r.json()));
+      assert.equal(me.user.locale, 'en');
+    });
   });
 
   test('logs out, then returns to the requested page after logging in again', async () => {

@@ -1,7 +1,7 @@
 // Application shell: session restore, login redirect (and back), navigation, language switch.
 import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken, setUnauthorizedHandler } from './api';
-import { getLang, setLang, t } from './i18n';
+import { getLang, keepLangLocally, setLang, t, userLang } from './i18n';
 import type { MessageKey } from './messages';
 import type { Lang } from './format';
 import { SessionContext, isAdmin, type User } from './session';
@@ -43,7 +43,11 @@ export function App() {
     navigate('/login', true);
   }
 
+  // Login and session restore both land here with the user record: its locale wins over the
+  // browser's language from now on.
   function signedIn(u: User, csrf: string) {
+    const preferred = userLang(u);
+    if (preferred && preferred !== getLang()) changeLang(preferred);
     setCsrfToken(csrf);
     setUser(u);
     setExpired(false);
@@ -81,12 +85,15 @@ export function App() {
   async function switchLang(next: Lang) {
     changeLang(next);
     if (user) {
-      // Persist on the user record too; ignore refusals (e.g. roles that may not edit users).
+      // Persist on the user record, read back at the next login. Only admins may edit user
+      // records: when the server refuses, this browser keeps the choice for this user instead.
       try {
         const full = await api.get(`/users/${user.id}`);
-        await api.patch(`/users/${user.id}`, { locale: next }, { ifMatch: full.version });
+        const saved = await api.patch<User>(`/users/${user.id}`, { locale: next }, { ifMatch: full.version });
+        keepLangLocally(user.id, null);
+        setUser((u) => (u && u.id === saved.id ? { ...u, locale: saved.locale } : u));
       } catch {
-        /* the browser keeps the choice */
+        keepLangLocally(user.id, next);
       }
     }
   }
