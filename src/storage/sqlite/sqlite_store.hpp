@@ -4,7 +4,8 @@
 // block; the writer takes everything queued, opens one BEGIN IMMEDIATE, runs each unit inside
 // its own SAVEPOINT (released on success, rolled back on error or exception, so one failing
 // request never affects another), COMMITs once, and only then wakes every caller of the
-// batch. One fsync is shared by the whole batch (group commit).
+// batch. One fsync is shared by the whole batch (group commit). Full-text index inserts are
+// queued and written just before that COMMIT (fts_log.hpp).
 // Reads: a pool of reader connections; each read() runs in a deferred transaction, i.e. on a
 // consistent WAL snapshot, concurrently with the writer.
 //
@@ -23,6 +24,7 @@
 
 #include "domain/store.hpp"
 #include "storage/open.hpp"
+#include "storage/sqlite/fts_log.hpp"
 
 namespace relais::storage::sqlite {
 
@@ -49,7 +51,8 @@ class SqliteStore final : public domain::Store {
   void writer_loop();
   void run_batch(std::vector<PendingWrite*>& batch);
 
-  std::unique_ptr<Connection> writer_;  // used only by writer_thread_ once started
+  std::unique_ptr<Connection> writer_;          // used only by writer_thread_ once started
+  FtsLog fts_log_;                              // the writer's deferred FTS inserts (writer thread)
 
   std::mutex readers_mutex_;
   std::condition_variable readers_cv_;

@@ -6,6 +6,7 @@
 
 #include "storage/sqlite/list_query.hpp"
 #include "storage/sqlite/record_codec.hpp"
+#include "storage/sqlite/schema_sql.hpp"
 #include "storage/sqlite/time_util.hpp"
 
 namespace relais::storage::sqlite {
@@ -41,6 +42,19 @@ void bind_json_or_null(Statement& stmt, int index, const Json& value) {
   } else {
     stmt.bind(index, std::string_view(value.dump()));
   }
+}
+
+// What get() would decode for `value` once stored (see decode_record): JSON columns hold the
+// given JSON (encode_field accepted it as array/object), booleans come back as bool.
+Json stored_value(const domain::FieldDef& f, const SqlValue& value, const Json* given) {
+  if (std::holds_alternative<std::nullptr_t>(value)) return nullptr;
+  if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    if (f.type == domain::FieldType::kBoolean) return *i != 0;
+    return *i;
+  }
+  if (const auto* d = std::get_if<double>(&value)) return *d;
+  if (is_json_field(f.type) && given != nullptr) return *given;
+  return std::get<std::string>(value);
 }
 
 }  // namespace
@@ -99,8 +113,7 @@ std::optional<std::int64_t> SqliteTransaction::find_id(const std::string& sql,
 }
 
 Result<Json> SqliteTransaction::get(const EntitySchema& schema, std::int64_t id) {
-  auto stmt = db_.prepare(fmt::format("SELECT {} FROM {} AS t WHERE t.id = ?",
-                                      select_columns(schema, "t"), quote_ident(schema.plural)));
+  auto stmt = db_.prepare(schema_sql(schema)->select_by_id);
   stmt->bind(1, id);
   if (!stmt->step()) return Error::not_found(fmt::format("{} {} not found", schema.name, id));
   return decode_record(schema, *stmt);
@@ -110,6 +123,7 @@ Result<domain::Page> SqliteTransaction::list(const EntitySchema& schema,
                                              const domain::ListQuery& query) {
   RELAIS_ASSIGN_OR_RETURN(ResolvedSort sort, resolve_sort(schema, query.sort));
   RELAIS_ASSIGN_OR_RETURN(CompiledSql sql, compile_list(schema, query, sort));
+  if (!query.text_search.empty()) flush_fts();
   const auto limit = static_cast<std::size_t>(effective_limit(query.limit));
   auto stmt = db_.prepare(sql.sql);
   stmt->bind_all(sql.params);
@@ -127,6 +141,7 @@ Result<domain::Page> SqliteTransaction::list(const EntitySchema& schema,
 Result<std::int64_t> SqliteTransaction::count(const EntitySchema& schema,
                                               const domain::ListQuery& query) {
   RELAIS_ASSIGN_OR_RETURN(CompiledSql sql, compile_count(schema, query));
+  if (!query.text_search.empty()) flush_fts();
   auto stmt = db_.prepare(sql.sql);
   stmt->bind_all(sql.params);
   stmt->step();
@@ -135,29 +150,35 @@ Result<std::int64_t> SqliteTransaction::count(const EntitySchema& schema,
 
 Result<Json> SqliteTransaction::insert(const EntitySchema& schema, const Json& values) {
   if (!values.is_object()) return Error::bad_request("a record must be a JSON object");
+  const SchemaSqlRef sql = schema_sql(schema);
   const std::string now = now_iso();
-  std::string columns;
-  std::string placeholders;
   std::vector<SqlValue> params;
+  params.reserve(schema.fields.size());
+  std::vector<SqlValue> fts_values;
+  if (!sql->fts_fields.empty()) fts_values.reserve(sql->fts_fields.size() + 1);
+  fts_values.emplace_back(std::int64_t{0});  // rowid, known after the insert
+  // The stored record is built from the bound values (what SQLite keeps for these column
+  // types), saving a SELECT and a JSON re-parse per insert.
+  Json stored = Json::object();
   for (const auto& f : schema.fields) {
     if (f.name == "id") continue;
     SqlValue value;
     const auto it = values.find(f.name);
+    const Json* given = nullptr;
     if (f.name == "version") {
       value = std::int64_t{1};
     } else if (f.name == "created_at" || f.name == "updated_at") {
       // Importers and the demo loader may carry historical timestamps; otherwise now.
       value = it != values.end() && it->is_string() ? it->get<std::string>() : now;
     } else {
-      const Json& given = it != values.end() ? *it : f.default_value;
-      RELAIS_ASSIGN_OR_RETURN(value, encode_field(f, given));
+      given = it != values.end() ? &*it : &f.default_value;
+      RELAIS_ASSIGN_OR_RETURN(value, encode_field(f, *given));
     }
-    columns += (columns.empty() ? "" : ", ") + quote_ident(f.name);
-    placeholders += placeholders.empty() ? "?" : ", ?";
+    if (f.searchable) fts_values.push_back(value);
+    stored[f.name] = stored_value(f, value, given);
     params.push_back(std::move(value));
   }
-  auto stmt = db_.prepare(fmt::format("INSERT INTO {} ({}) VALUES ({})", quote_ident(schema.plural),
-                                      columns, placeholders));
+  auto stmt = db_.prepare(sql->insert);
   stmt->bind_all(params);
   try {
     stmt->run();
@@ -165,13 +186,30 @@ Result<Json> SqliteTransaction::insert(const EntitySchema& schema, const Json& v
     if (!e.is_constraint()) throw;
     return constraint_error(schema, e, values);
   }
-  return get(schema, db_.last_insert_rowid());
+  const std::int64_t id = db_.last_insert_rowid();
+  if (schema.field("id") != nullptr) stored["id"] = id;
+  if (!sql->fts_insert.empty()) {
+    fts_values.front() = id;
+    if (fts_ != nullptr) {
+      fts_->add(sql->fts_insert, std::move(fts_values));
+    } else {
+      auto fts = db_.prepare(sql->fts_insert);
+      fts->bind_all(fts_values);
+      fts->run();
+    }
+  }
+  return stored;
+}
+
+void SqliteTransaction::flush_fts() {
+  if (fts_ != nullptr && fts_->pending()) fts_->flush(db_);
 }
 
 Result<Json> SqliteTransaction::update(const EntitySchema& schema, std::int64_t id,
                                        const Json& changes,
                                        std::optional<std::int64_t> expected_version) {
   if (!changes.is_object()) return Error::bad_request("changes must be a JSON object");
+  flush_fts();  // the FTS update trigger deletes the indexed old values
   std::string sets;
   std::vector<SqlValue> params;
   for (const auto& [key, value] : changes.items()) {
@@ -199,8 +237,7 @@ Result<Json> SqliteTransaction::update(const EntitySchema& schema, std::int64_t 
     return constraint_error(schema, e, changes);
   }
   if (db_.changes() == 0) {
-    auto current =
-        db_.prepare(fmt::format("SELECT version FROM {} WHERE id = ?", quote_ident(schema.plural)));
+    auto current = db_.prepare(schema_sql(schema)->select_version);
     current->bind(1, id);
     if (!current->step()) return Error::not_found(fmt::format("{} {} not found", schema.name, id));
     return Error::conflict("version mismatch", Json{{"current_version", current->column_int64(0)}});
@@ -209,7 +246,8 @@ Result<Json> SqliteTransaction::update(const EntitySchema& schema, std::int64_t 
 }
 
 Result<void> SqliteTransaction::remove(const EntitySchema& schema, std::int64_t id) {
-  auto stmt = db_.prepare(fmt::format("DELETE FROM {} WHERE id = ?", quote_ident(schema.plural)));
+  flush_fts();  // the FTS delete trigger (and cascades) remove indexed values
+  auto stmt = db_.prepare(schema_sql(schema)->remove);
   stmt->bind(1, id);
   try {
     stmt->run();
@@ -267,6 +305,7 @@ std::optional<std::int64_t> SqliteTransaction::find_company_by_domain(const std:
 Result<void> SqliteTransaction::repoint_contact(std::int64_t from_contact,
                                                 std::int64_t into_contact) {
   if (from_contact == into_contact) return Error::bad_request("cannot merge a contact into itself");
+  flush_fts();
   for (const char* table : {"activities", "tasks", "notes"}) {
     auto stmt =
         db_.prepare(fmt::format("UPDATE {} SET contact_id = ? WHERE contact_id = ?", table));

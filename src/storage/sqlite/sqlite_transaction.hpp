@@ -5,13 +5,16 @@
 
 #include "domain/store.hpp"
 #include "storage/sqlite/connection.hpp"
+#include "storage/sqlite/fts_log.hpp"
 #include "storage/sqlite/sqlite_error.hpp"
 
 namespace relais::storage::sqlite {
 
 class SqliteTransaction final : public domain::Transaction {
  public:
-  explicit SqliteTransaction(Connection& db) : db_(db) {}
+  // `fts`: the writer's deferred full-text inserts (see fts_log.hpp); null = write them
+  // immediately (readers, tools).
+  explicit SqliteTransaction(Connection& db, FtsLog* fts = nullptr) : db_(db), fts_(fts) {}
 
   Result<Json> get(const domain::EntitySchema& schema, std::int64_t id) override;
   Result<domain::Page> list(const domain::EntitySchema& schema,
@@ -48,8 +51,12 @@ class SqliteTransaction final : public domain::Transaction {
   std::optional<std::int64_t> find_id(const std::string& sql, const std::string& key);
   Error constraint_error(const domain::EntitySchema& schema, const SqliteError& e,
                          const Json& values);
+  // Writes every queued full-text insert; called before anything that reads an FTS table or
+  // may fire its update/delete triggers.
+  void flush_fts();
 
   Connection& db_;
+  FtsLog* fts_;
 };
 
 // Maps a constraint violation escaping a unit of work to a client error (never a 500).
