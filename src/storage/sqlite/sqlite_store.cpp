@@ -57,6 +57,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   } catch (const SqliteError& e) {
     return Error::internal(std::string("cannot open the SQLite database: ") + e.what());
   }
+  try {
+    store->checkpointer_ = std::make_unique<Checkpointer>(path, *store->writer_);
+  } catch (const SqliteError& e) {
+    // Not fatal: SQLite's own auto-checkpoint on the writer stays in place.
+    spdlog::warn("storage: no background checkpointer: {}", e.what());
+  }
   store->writer_thread_ = std::thread([s = store.get()] { s->writer_loop(); });
   return store;
 }
@@ -70,6 +76,7 @@ SqliteStore::~SqliteStore() {
     queue_cv_.notify_all();
     writer_thread_.join();
   }
+  checkpointer_.reset();
   readers_.clear();
   if (writer_) {
     try {

@@ -24,6 +24,7 @@
 
 #include "domain/store.hpp"
 #include "storage/open.hpp"
+#include "storage/sqlite/checkpointer.hpp"
 #include "storage/sqlite/fts_log.hpp"
 
 namespace relais::storage::sqlite {
@@ -53,6 +54,7 @@ class SqliteStore final : public domain::Store {
 
   std::unique_ptr<Connection> writer_;          // used only by writer_thread_ once started
   FtsLog fts_log_;                              // the writer's deferred FTS inserts (writer thread)
+  std::unique_ptr<Checkpointer> checkpointer_;  // WAL checkpoints off the writer thread
 
   std::mutex readers_mutex_;
   std::condition_variable readers_cv_;
