@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "app/command_registry.hpp"
 #include "domain/actor.hpp"
@@ -24,10 +25,17 @@ struct UserAddOptions {
   bool password_stdin = false;
 };
 
+// True when `said` reads "<field>: <message>", i.e. the summary already gave that field error.
+bool is_field_message(std::string_view said, std::string_view field, std::string_view message) {
+  if (!said.starts_with(field)) return false;
+  said.remove_prefix(field.size());
+  return said.starts_with(": ") && said.substr(2) == message;
+}
+
 void print_error(const Error& error) {
   std::cerr << "relais user add: " << error.message << "\n";
   for (const auto& [field, message] : error.fields) {
-    if (error.message == field + ": " + message) continue;  // already said
+    if (is_field_message(error.message, field, message)) continue;  // already said
     std::cerr << "  " << field << ": " << message << "\n";
   }
 }

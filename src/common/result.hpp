@@ -103,7 +103,11 @@ inline Result<void> ok_result() { return {}; }
 // Declare `lhs` from the value of a Result, or return its error.
 #define RELAIS_ASSIGN_OR_RETURN(lhs, expr) \
   RELAIS_ASSIGN_OR_RETURN_IMPL(RELAIS_CONCAT(relais_result_, __LINE__), lhs, expr)
+// `tmp` is a fresh identifier and `lhs` a declaration such as `auto x`: neither may be
+// parenthesised, so bugprone-macro-parentheses does not apply here.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define RELAIS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return std::move(tmp).error();      \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -434,7 +434,7 @@ TEST_P(StoreContractTest, CursorPaginationWalksEveryRowOnceInSortOrder) {
   std::vector<std::pair<Json, std::int64_t>> rows;
   write([&](Transaction& tx) -> Result<Json> {
     for (int i = 0; i < 40; ++i) {
-      const Json name = names[rng() % names.size()];
+      const Json& name = names[rng() % names.size()];
       RELAIS_ASSIGN_OR_RETURN(Json c, tx.insert(contacts, Json{{"last_name", name}}));
       rows.emplace_back(name, c["id"].get<std::int64_t>());
     }
@@ -453,6 +453,7 @@ TEST_P(StoreContractTest, CursorPaginationWalksEveryRowOnceInSortOrder) {
       return descending ? key(b) < key(a) : key(a) < key(b);
     });
     std::vector<std::int64_t> want;
+    want.reserve(expected.size());
     for (const auto& r : expected) want.push_back(r.second);
 
     std::vector<std::int64_t> got;
@@ -596,6 +597,7 @@ TEST_P(StoreContractTest, ConcurrentWritersAllCommitAndFailuresStayIsolated) {
   std::atomic<int> failures_seen{0};
   std::atomic<int> unexpected{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {

@@ -1,6 +1,8 @@
 // Pipelines: stage list checked and completed; a stage (or the whole pipeline) still used by
 // deals cannot be removed.
 #include <set>
+#include <string>
+#include <utility>
 
 #include "domain/pipelines/pipeline_stages.hpp"
 #include "domain/query/filter_build.hpp"
@@ -20,9 +22,9 @@ class PipelineRules final : public RecordRules {
     for (const auto& s : candidate["stages"]) kept.insert(s["id"].get<std::string>());
     Json removed = Json::array();
     for (const auto& s : before->value("stages", Json::array())) {
-      if (s.is_object() && s.value("id", "") != "" && !kept.count(s.value("id", ""))) {
-        removed.push_back(s.value("id", ""));
-      }
+      if (!s.is_object()) continue;
+      std::string id = s.value("id", "");
+      if (!id.empty() && kept.count(id) == 0) removed.push_back(std::move(id));
     }
     if (removed.empty()) return {};
     ListQuery query;

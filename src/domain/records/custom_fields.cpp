@@ -60,8 +60,9 @@ Result<void> validate_custom_fields(Transaction& tx, const std::string& entity, 
   std::map<std::string, std::string> errors;
   Json cleaned = Json::object();
   for (const auto& [key, value] : custom.items()) {
-    auto def = std::find_if(defs.items.begin(), defs.items.end(),
-                            [&](const Json& d) { return d.value("key", "") == key; });
+    auto def = std::find_if(defs.items.begin(), defs.items.end(), [&wanted = key](const Json& d) {
+      return d.value("key", "") == wanted;
+    });
     if (def == defs.items.end()) {
       errors["custom." + key] = "unknown custom field";
       continue;

@@ -197,7 +197,11 @@ std::string summarize_field_errors(const std::map<std::string, std::string>& fie
   std::string message = "invalid fields: ";
   bool first = true;
   for (const auto& [name, why] : fields) {
-    message += (first ? "" : ", ") + name + " (" + why + ")";
+    if (!first) message += ", ";
+    message += name;
+    message += " (";
+    message += why;
+    message += ")";
     first = false;
   }
   return message;

@@ -132,7 +132,7 @@ class FilterCompiler {
     }
     if (node.op == CompareOp::kContains) {
       if (!node.value.is_string()) return Error::bad_request("'contains' needs a text value");
-      params_.push_back(escape_like(node.value.get<std::string>()));
+      params_.emplace_back(escape_like(node.value.get<std::string>()));
       return "(" + col + " IS NOT NULL AND " + col + " LIKE ? ESCAPE '\\')";
     }
     RELAIS_ASSIGN_OR_RETURN(SqlValue p, scalar_param(node.value));
@@ -189,16 +189,16 @@ Result<std::string> conditions(const EntitySchema& schema, const domain::ListQue
   if (!vis.all && schema.owned) {
     std::vector<std::string> any;
     if (vis.owner_id) {
-      any.push_back("t.owner_id = ?");
+      any.emplace_back("t.owner_id = ?");
       params.emplace_back(*vis.owner_id);
     }
     if (vis.team_id) {
-      any.push_back("t.team_id = ?");
+      any.emplace_back("t.team_id = ?");
       params.emplace_back(*vis.team_id);
     }
-    if (vis.include_unowned) any.push_back("t.owner_id IS NULL");
+    if (vis.include_unowned) any.emplace_back("t.owner_id IS NULL");
     if (any.empty()) {
-      parts.push_back("0");
+      parts.emplace_back("0");
     } else {
       std::string joined;
       for (const auto& a : any) joined += (joined.empty() ? "" : " OR ") + a;
@@ -255,7 +255,8 @@ Result<std::string> after_cursor(const EntitySchema& schema, const ResolvedSort&
           params.push_back(std::move(v));
         }
       }
-      all += (all.empty() ? "" : " AND ") + term;
+      if (!all.empty()) all += " AND ";
+      all += term;
     }
     any += (any.empty() ? "(" : " OR (") + all + ")";
   }
