@@ -1,5 +1,6 @@
 // Subcommands register themselves at static-initialisation time:
-//   static const bool registered = relais::app::CommandRegistry::instance().add(&add_serve_command);
+//   static const bool registered =
+//       relais::app::CommandRegistry::instance().add(&add_serve_command);
 // The app library is an OBJECT library, so these registrations are never dropped by the linker.
 // A command's callback stores its exit status with set_exit_code().
 #pragma once

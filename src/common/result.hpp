@@ -50,8 +50,8 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}    // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -92,9 +92,9 @@ inline Result<void> ok_result() { return {}; }
 }  // namespace relais
 
 // Propagate an error from an expression yielding Result<...>.
-#define RELAIS_TRY(expr)                                   \
-  do {                                                     \
-    auto&& relais_try_result_ = (expr);                    \
+#define RELAIS_TRY(expr)                                             \
+  do {                                                               \
+    auto&& relais_try_result_ = (expr);                              \
     if (!relais_try_result_.ok()) return relais_try_result_.error(); \
   } while (0)
 

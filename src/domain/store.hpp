@@ -24,10 +24,10 @@ struct SortKey {
 
 // Record-level visibility computed by domain/permissions; storage turns it into a WHERE clause.
 struct Visibility {
-  bool all = true;                         // no restriction
-  std::optional<std::int64_t> owner_id;    // else: owner_id = X
-  std::optional<std::int64_t> team_id;     //       OR team_id = Y
-  bool include_unowned = true;             //       OR owner_id IS NULL
+  bool all = true;                       // no restriction
+  std::optional<std::int64_t> owner_id;  // else: owner_id = X
+  std::optional<std::int64_t> team_id;   //       OR team_id = Y
+  bool include_unowned = true;           //       OR owner_id IS NULL
 };
 
 struct ListQuery {
@@ -77,10 +77,10 @@ struct UserCredentials {
 
 struct SessionRecord {
   std::int64_t user_id = 0;
-  std::string kind;        // "session" | "api_token"
+  std::string kind;                // "session" | "api_token"
   std::int64_t expires_at_ms = 0;  // 0 = never
-  std::string csrf_token;  // sessions only
-  std::string name;        // api tokens: the label the user gave it (shown in token lists)
+  std::string csrf_token;          // sessions only
+  std::string name;                // api tokens: the label the user gave it (shown in token lists)
 };
 
 class Transaction {

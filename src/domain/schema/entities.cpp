@@ -61,7 +61,9 @@ std::vector<FieldDef> with_system_fields(std::initializer_list<FieldDef> own) {
 
 FieldDef owner() { return ref("owner_id", "user", "Owner", "Propriétaire"); }
 FieldDef team() { return ref("team_id", "team", "Team", "Équipe"); }
-FieldDef custom() { return f("custom", FieldType::kObject, "Custom fields", "Champs personnalisés"); }
+FieldDef custom() {
+  return f("custom", FieldType::kObject, "Custom fields", "Champs personnalisés");
+}
 
 EntitySchema make_contact() {
   return {"contact", "contacts",
@@ -141,9 +143,9 @@ EntitySchema make_deal() {
               team(),
               contact_ids,
               ref("company_id", "company", "Company", "Entreprise"),
-              with_default(read_only(enumeration("status", {"open", "won", "lost"}, "Status",
-                                                 "Statut")),
-                           "open"),
+              with_default(
+                  read_only(enumeration("status", {"open", "won", "lost"}, "Status", "Statut")),
+                  "open"),
               f("lost_reason", FieldType::kText, "Lost reason", "Motif de perte"),
               read_only(f("stage_changed_at", FieldType::kDateTime, "Stage changed",
                           "Changement d'étape")),
@@ -212,10 +214,9 @@ EntitySchema make_user() {
           with_system_fields({
               required(searchable(f("email", FieldType::kText, "E-mail", "E-mail"))),
               searchable(f("name", FieldType::kText, "Name", "Nom")),
-              required(enumeration("role",
-                                   {"admin", "manager", "sales", "marketing", "support",
-                                    "readonly"},
-                                   "Role", "Rôle")),
+              required(enumeration(
+                  "role", {"admin", "manager", "sales", "marketing", "support", "readonly"}, "Role",
+                  "Rôle")),
               team(),
               with_default(enumeration("locale", {"fr", "en"}, "Language", "Langue"), "fr"),
               with_default(f("time_zone", FieldType::kText, "Time zone", "Fuseau horaire"),
@@ -259,27 +260,40 @@ const FieldDef* EntitySchema::field(std::string_view wanted) const {
 
 const char* field_type_name(FieldType type) {
   switch (type) {
-    case FieldType::kText: return "text";
-    case FieldType::kInteger: return "integer";
-    case FieldType::kMoney: return "money";
-    case FieldType::kCurrency: return "currency";
-    case FieldType::kDate: return "date";
-    case FieldType::kDateTime: return "datetime";
-    case FieldType::kBoolean: return "boolean";
-    case FieldType::kEnum: return "enum";
-    case FieldType::kTextList: return "text_list";
-    case FieldType::kReference: return "reference";
-    case FieldType::kReferenceList: return "reference_list";
-    case FieldType::kObject: return "object";
-    case FieldType::kList: return "list";
+    case FieldType::kText:
+      return "text";
+    case FieldType::kInteger:
+      return "integer";
+    case FieldType::kMoney:
+      return "money";
+    case FieldType::kCurrency:
+      return "currency";
+    case FieldType::kDate:
+      return "date";
+    case FieldType::kDateTime:
+      return "datetime";
+    case FieldType::kBoolean:
+      return "boolean";
+    case FieldType::kEnum:
+      return "enum";
+    case FieldType::kTextList:
+      return "text_list";
+    case FieldType::kReference:
+      return "reference";
+    case FieldType::kReferenceList:
+      return "reference_list";
+    case FieldType::kObject:
+      return "object";
+    case FieldType::kList:
+      return "list";
   }
   return "text";
 }
 
-#define RELAIS_SCHEMA(fn, maker)               \
-  const EntitySchema& fn() {                   \
+#define RELAIS_SCHEMA(fn, maker)                \
+  const EntitySchema& fn() {                    \
     static const EntitySchema schema = maker(); \
-    return schema;                             \
+    return schema;                              \
   }
 RELAIS_SCHEMA(contact_schema, make_contact)
 RELAIS_SCHEMA(company_schema, make_company)
@@ -295,9 +309,9 @@ RELAIS_SCHEMA(custom_field_schema, make_custom_field)
 
 const std::vector<const EntitySchema*>& all_schemas() {
   static const std::vector<const EntitySchema*> all = {
-      &contact_schema(), &company_schema(), &pipeline_schema(), &deal_schema(),
-      &activity_schema(), &task_schema(), &note_schema(), &user_schema(),
-      &team_schema(), &custom_field_schema()};
+      &contact_schema(),  &company_schema(),     &pipeline_schema(), &deal_schema(),
+      &activity_schema(), &task_schema(),        &note_schema(),     &user_schema(),
+      &team_schema(),     &custom_field_schema()};
   return all;
 }
 

@@ -14,19 +14,19 @@
 namespace relais::domain {
 
 enum class FieldType {
-  kText,        // UTF-8 string
-  kInteger,     // int64
-  kMoney,       // int64 minor units (cents); currency lives in a sibling kCurrency field
-  kCurrency,    // ISO 4217 code, upper case
-  kDate,        // "YYYY-MM-DD"
-  kDateTime,    // ISO 8601 UTC "YYYY-MM-DDTHH:MM:SS(.sss)Z"
+  kText,      // UTF-8 string
+  kInteger,   // int64
+  kMoney,     // int64 minor units (cents); currency lives in a sibling kCurrency field
+  kCurrency,  // ISO 4217 code, upper case
+  kDate,      // "YYYY-MM-DD"
+  kDateTime,  // ISO 8601 UTC "YYYY-MM-DDTHH:MM:SS(.sss)Z"
   kBoolean,
-  kEnum,        // one of FieldDef::enum_values
-  kTextList,    // JSON array of strings (stored as JSON text)
-  kReference,   // id of another record (FieldDef::references names its entity)
+  kEnum,           // one of FieldDef::enum_values
+  kTextList,       // JSON array of strings (stored as JSON text)
+  kReference,      // id of another record (FieldDef::references names its entity)
   kReferenceList,  // JSON array of ids
-  kObject,      // free JSON object (custom fields, address blocks, pipeline stages)
-  kList,        // JSON array of objects (pipeline stages)
+  kObject,         // free JSON object (custom fields, address blocks, pipeline stages)
+  kList,           // JSON array of objects (pipeline stages)
 };
 
 const char* field_type_name(FieldType type);
@@ -34,9 +34,9 @@ const char* field_type_name(FieldType type);
 struct FieldDef {
   std::string name;  // JSON name == SQL column name
   FieldType type = FieldType::kText;
-  bool required = false;   // must be present and non-empty on create
-  bool read_only = false;  // maintained by the server (id, version, timestamps, score)
-  bool searchable = false; // indexed for ?q= full-text search
+  bool required = false;    // must be present and non-empty on create
+  bool read_only = false;   // maintained by the server (id, version, timestamps, score)
+  bool searchable = false;  // indexed for ?q= full-text search
   bool sortable = true;
   bool filterable = true;
   std::vector<std::string> enum_values;
@@ -48,8 +48,8 @@ struct FieldDef {
 };
 
 struct EntitySchema {
-  std::string name;    // singular, e.g. "contact" (audit log, events, errors)
-  std::string plural;  // URL segment and table name, e.g. "contacts"
+  std::string name;              // singular, e.g. "contact" (audit log, events, errors)
+  std::string plural;            // URL segment and table name, e.g. "contacts"
   std::vector<FieldDef> fields;  // includes id, version, created_at, updated_at
   bool owned = true;             // has owner_id/team_id and is subject to record-level rules
 
