@@ -267,23 +267,25 @@ Result<void> SqliteTransaction::set_contact_emails(std::int64_t contact_id,
   for (const auto& raw : emails) {
     const std::string email = normalise_key(raw);
     if (email.empty()) continue;
-    auto owner = find_id("SELECT contact_id FROM contact_emails WHERE email = ?", email);
-    if (owner && *owner != contact_id) {
-      Error err = Error::conflict(
-          fmt::format("the e-mail address {} already belongs to contact {}", email, *owner),
-          Json{{"existing_id", *owner}, {"email", email}});
-      err.fields["emails"] = "already used by another contact";
-      return err;
-    }
-    auto insert =
-        db_.prepare("INSERT OR IGNORE INTO contact_emails(email, contact_id) VALUES (?, ?)");
+    // Insert first and look the owner up only on a clash: one statement per new address.
+    auto insert = db_.prepare("INSERT INTO contact_emails(email, contact_id) VALUES (?, ?)");
     insert->bind(1, std::string_view(email));
     insert->bind(2, contact_id);
     try {
       insert->run();
     } catch (const SqliteError& e) {
-      if (!e.is_foreign_key_violation()) throw;
-      return Error::not_found(fmt::format("contact {} not found", contact_id));
+      if (e.is_foreign_key_violation()) {
+        return Error::not_found(fmt::format("contact {} not found", contact_id));
+      }
+      if (!e.is_unique_violation()) throw;
+      const auto owner = find_id("SELECT contact_id FROM contact_emails WHERE email = ?", email);
+      if (owner && *owner == contact_id) continue;  // listed twice
+      if (!owner) throw;
+      Error err = Error::conflict(
+          fmt::format("the e-mail address {} already belongs to contact {}", email, *owner),
+          Json{{"existing_id", *owner}, {"email", email}});
+      err.fields["emails"] = "already used by another contact";
+      return err;
     }
   }
   return {};
