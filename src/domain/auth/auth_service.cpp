@@ -1,5 +1,8 @@
 #include "domain/auth/auth_service.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "common/crypto.hpp"
 #include "domain/records/record_service.hpp"
 #include "domain/records/rule_factories.hpp"
@@ -27,6 +30,14 @@ const std::string& dummy_hash() {
     return h.ok() ? *h : std::string();
   }();
   return hash;
+}
+
+// What a user may change on their own record; role, team, e-mail and active stay admin-only.
+constexpr std::array<const char*, 3> kOwnProfileFields = {"name", "locale", "time_zone"};
+
+bool is_own_profile_field(const std::string& name) {
+  return std::any_of(kOwnProfileFields.begin(), kOwnProfileFields.end(),
+                     [&](const char* allowed) { return name == allowed; });
 }
 
 std::size_t utf8_length(const std::string& s) {
@@ -170,6 +181,89 @@ Result<Json> AuthService::create_user(const Actor& actor, const Json& user,
     RELAIS_TRY(tx.set_password_hash(created.value("id", std::int64_t{0}), hash));
     return created;
   });
+}
+
+Result<Json> AuthService::update_own_profile(const Actor& actor, const Json& patch) {
+  if (actor.is_system()) return Error::validation("the system actor has no profile");
+  if (!patch.is_object()) return Error::bad_request("the profile change must be a JSON object");
+  std::map<std::string, std::string> refused;
+  for (const auto& [name, value] : patch.items()) {
+    if (!is_own_profile_field(name)) {
+      refused[name] =
+          user_schema().field(name) ? "cannot be changed on your own profile" : "unknown field";
+    }
+  }
+  if (!refused.empty()) {
+    return Error::validation("only name, locale and time_zone can be changed here",
+                             std::move(refused));
+  }
+  // The permission decision is made above (own record, whitelisted fields); users are
+  // admin-written records, so the shared write path runs with admin reach but the user's own
+  // id, which keeps the audit entry and the event attributed to the user.
+  Actor self = actor;
+  self.role = Role::kAdmin;
+  RecordService users(store_, user_schema(), make_user_rules());
+  return store_.write([&](Transaction& tx) -> Result<Json> {
+    return users.update_in(tx, self, actor.user_id, patch, std::nullopt);
+  });
+}
+
+Result<void> AuthService::change_password(const Actor& actor, const std::string& current_password,
+                                          const std::string& new_password) {
+  if (actor.is_system()) return Error::validation("the system actor has no password");
+  if (utf8_length(new_password) < kMinPasswordChars) {
+    return Error::field("new_password", "must be at least 8 characters");
+  }
+  if (new_password.size() > kMaxPasswordBytes) {
+    return Error::field("new_password", "must be at most 1024 bytes");
+  }
+  const std::string limiter_key = "user:" + std::to_string(actor.user_id);
+  if (password_change_failures_.blocked(limiter_key)) {
+    return Error{ErrorCode::kRateLimited,
+                 "too many wrong current passwords; try again in 15 minutes"};
+  }
+
+  // Fetch, then verify outside any transaction: argon2 is deliberately slow.
+  std::optional<UserCredentials> credentials;
+  auto fetched = store_.read([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(Json user, tx.get(user_schema(), actor.user_id));
+    credentials = tx.find_credentials_by_email(user.value("email", ""));
+    return Json();
+  });
+  if (!fetched.ok()) return std::move(fetched).error();
+  if (!credentials || credentials->user_id != actor.user_id) {
+    return Error::unauthorized("this account has no password");
+  }
+  const bool current_ok = current_password.size() <= kMaxPasswordBytes &&
+                          crypto::verify_password(credentials->password_hash, current_password);
+  if (!current_ok) {
+    password_change_failures_.record_failure(limiter_key);
+    return Error::field("current_password", "is not correct");
+  }
+  password_change_failures_.reset(limiter_key);
+  if (new_password == current_password) {
+    return Error::field("new_password", "must differ from the current password");
+  }
+
+  RELAIS_ASSIGN_OR_RETURN(std::string hash, crypto::hash_password(new_password));
+  const std::string verified_hash = credentials->password_hash;
+  auto stored = store_.write([&](Transaction& tx) -> Result<Json> {
+    // The current password was checked against this hash: if another change landed since,
+    // that check no longer proves anything.
+    RELAIS_ASSIGN_OR_RETURN(Json user, tx.get(user_schema(), actor.user_id));
+    const auto now = tx.find_credentials_by_email(user.value("email", ""));
+    if (!now || now->user_id != actor.user_id ||
+        !crypto::constant_time_equal(now->password_hash, verified_hash)) {
+      return Error::conflict("the password was changed meanwhile; sign in again and retry");
+    }
+    RELAIS_TRY(tx.set_password_hash(actor.user_id, hash));
+    // No secret in the audit: only that the change happened and who made it.
+    tx.record_audit(
+        AuditEntry{actor.user_id, "user", actor.user_id, "password_change", nullptr, nullptr});
+    return Json();
+  });
+  if (!stored.ok()) return std::move(stored).error();
+  return {};
 }
 
 }  // namespace relais::domain

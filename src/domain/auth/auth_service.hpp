@@ -44,10 +44,25 @@ class AuthService {
   // Creates a user with a password (admin only, or the system actor from the CLI).
   Result<Json> create_user(const Actor& actor, const Json& user, const std::string& password);
 
+  // Self-service, for every role: the actor changes their own `name`, `locale` and `time_zone`
+  // (validated like the user schema; any other field is kValidationFailed naming it). Goes
+  // through the normal record write path, so it is audited and evented with the user as actor.
+  // Returns the updated user record.
+  Result<Json> update_own_profile(const Actor& actor, const Json& patch);
+  // Self-service: verifies `current_password` (kValidationFailed on fields.current_password
+  // when wrong, rate limited like sign-in), then stores an argon2id hash of `new_password`
+  // (at least 8 characters). Other sessions and API tokens stay valid: the Store has no way
+  // to list or revoke a user's sessions yet.
+  Result<void> change_password(const Actor& actor, const std::string& current_password,
+                               const std::string& new_password);
+
  private:
   Store& store_;
   LoginRateLimiter failures_by_email_{5, std::chrono::minutes(15)};
   LoginRateLimiter failures_by_address_{20, std::chrono::minutes(15)};
+  // Wrong current passwords on change_password, per user: a stolen session must not become
+  // an unlimited password oracle.
+  LoginRateLimiter password_change_failures_{5, std::chrono::minutes(15)};
 };
 
 }  // namespace relais::domain
