@@ -1,5 +1,6 @@
 // Sign-in, sign-out, the current user, API tokens.
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "api/handler_support.hpp"
@@ -92,6 +93,43 @@ http::Response me(http::Request& request, domain::Services& services) {
   return response;
 }
 
+// The signed-in user changes their own name, language or time zone, whatever their role.
+http::Response update_me(http::Request& request, domain::Services& services,
+                         const domain::Actor& actor) {
+  auto body = parse_json_object(request);
+  if (!body.ok()) return http::Response::error(body.error());
+  auto user = services.auth.update_own_profile(actor, *body);
+  if (!user.ok()) return http::Response::error(user.error());
+  http::Response response = http::Response::json(200, Json{{"user", user.value()}});
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+http::Response change_password(http::Request& request, domain::Services& services,
+                               const domain::Actor& actor) {
+  auto body = parse_json_object(request);
+  if (!body.ok()) return http::Response::error(body.error());
+  if (auto checked = reject_unknown_fields(*body, {"current_password", "new_password"});
+      !checked.ok()) {
+    return http::Response::error(checked.error());
+  }
+  std::map<std::string, std::string> missing;
+  for (const char* name : {"current_password", "new_password"}) {
+    const auto it = body->find(name);
+    if (it == body->end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+      missing[name] = "required, a non-empty string";
+    }
+  }
+  if (!missing.empty()) {
+    return http::Response::error(
+        Error::validation("current_password and new_password are required", missing));
+  }
+  auto done = services.auth.change_password(actor, (*body)["current_password"].get<std::string>(),
+                                            (*body)["new_password"].get<std::string>());
+  if (!done.ok()) return http::Response::error(done.error());
+  return http::Response::no_content();
+}
+
 http::Response create_token(http::Request& request, domain::Services& services,
                             const domain::Actor& actor) {
   auto body = parse_json_object(request);
@@ -136,6 +174,16 @@ void register_auth_routes(http::Router& router, domain::Services& services,
   });
   router.add("GET", "/api/v1/auth/me",
              [&services](http::Request& request) { return me(request, services); });
+  router.add(
+      "PATCH", "/api/v1/auth/me",
+      authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {
+        return update_me(request, services, actor);
+      }));
+  router.add(
+      "POST", "/api/v1/auth/password",
+      authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {
+        return change_password(request, services, actor);
+      }));
   router.add(
       "POST", "/api/v1/tokens",
       authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {

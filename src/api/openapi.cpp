@@ -414,6 +414,25 @@ void add_special_paths(Json& paths) {
   add_errors(me, kAuthErrors);
   paths["/api/v1/auth/me"]["get"] = std::move(me);
 
+  Json update_me = operation(
+      "update_me", "Change your own name, language or time zone (every role may)", "auth");
+  update_me["requestBody"] = json_body(schema_ref("ProfileUpdate"));
+  update_me["responses"]["200"] = json_response("the updated user", schema_ref("ProfileResponse"));
+  add_errors(update_me, kAuthErrors);
+  add_errors(update_me, kBodyErrors);
+  paths["/api/v1/auth/me"]["patch"] = std::move(update_me);
+
+  Json password = operation("change_password", "Change your own password", "auth");
+  password["description"] =
+      "A wrong current password is 422 validation_failed with fields.current_password; "
+      "repeated wrong attempts are rate limited. Other sessions and API tokens stay valid.";
+  password["requestBody"] = json_body(schema_ref("PasswordChange"));
+  password["responses"]["204"] = {{"description", "the new password is in effect"}};
+  add_errors(password, kAuthErrors);
+  add_errors(password, kBodyErrors);
+  add_errors(password, {ErrorCode::kRateLimited, ErrorCode::kConflict});
+  paths["/api/v1/auth/password"]["post"] = std::move(password);
+
   Json token = operation("create_api_token", "Create a long-lived API token", "auth");
   token["requestBody"] = json_body(schema_ref("TokenRequest"));
   token["responses"]["201"] =
@@ -526,6 +545,28 @@ Json schemas() {
                {"csrf_token",
                 {{"type", "string"},
                  {"description", "present for cookie sessions: echo it in X-CSRF-Token"}}}}}};
+  // The user fields anyone may change on their own record (AuthService::update_own_profile).
+  Json profile = Json::object();
+  for (const char* name : {"name", "locale", "time_zone"}) {
+    profile[name] = s["UserUpdate"]["properties"][name];
+  }
+  s["ProfileUpdate"] = {
+      {"type", "object"}, {"additionalProperties", false}, {"properties", std::move(profile)}};
+  s["ProfileResponse"] = {{"type", "object"},
+                          {"required", {"user"}},
+                          {"additionalProperties", false},
+                          {"properties", {{"user", schema_ref("User")}}}};
+  s["PasswordChange"] = {
+      {"type", "object"},
+      {"required", {"current_password", "new_password"}},
+      {"additionalProperties", false},
+      {"properties",
+       {{"current_password", {{"type", "string"}, {"minLength", 1}, {"writeOnly", true}}},
+        {"new_password",
+         {{"type", "string"},
+          {"minLength", 8},
+          {"writeOnly", true},
+          {"description", "at least 8 characters, at most 1024 bytes"}}}}}};
   s["TokenRequest"] = {{"type", "object"},
                        {"required", {"name"}},
                        {"additionalProperties", false},
