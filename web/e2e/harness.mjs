@@ -106,8 +106,8 @@ export async function launchBrowser() {
   });
 }
 
-// Saves a user's language on their user record through the API (what the language switch
-// does), so tests can start from a known preference.
+// Saves a user's language on their own user record through the API (what the language switch
+// does, for every role), so tests can start from a known preference.
 export async function setUserLocale(url, locale, creds = DEMO) {
   const r = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
@@ -115,9 +115,9 @@ export async function setUserLocale(url, locale, creds = DEMO) {
     body: JSON.stringify(creds),
   });
   if (!r.ok) throw new Error(`login for ${creds.email}: ${r.status}`);
-  const { token, user } = await r.json();
+  const { token } = await r.json();
   const auth = { Authorization: `Bearer ${token}` };
-  const patched = await fetch(`${url}/api/v1/users/${user.id}`, {
+  const patched = await fetch(`${url}/api/v1/auth/me`, {
     method: 'PATCH',
     headers: { ...auth, 'Content-Type': 'application/json' },
     body: JSON.stringify({ locale }),

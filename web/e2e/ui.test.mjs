@@ -259,6 +259,67 @@ describe('Relais web UI', { concurrency: false }, () => {
     });
   });
 
+  test('a sales user saves their language, profile and password from the UI', async () => {
+    const SALES = { email: 'julien.roux@demo.relais.fr', password: 'relais-demo' };
+    await setUserLocale(server.url, 'fr', SALES);
+    const me = (p) => p.evaluate(() => fetch('/api/v1/auth/me').then((r) => r.json()));
+
+    // The header switch saves on the record although sales users may not edit users.
+    const first = await browser.newContext({ locale: 'en-GB' });
+    try {
+      const p = await first.newPage();
+      await login(p, server.url, '/', SALES);
+      await p.getByRole('navigation', { name: 'Navigation principale' }).waitFor();
+      await p.getByLabel('Langue').selectOption('en');
+      await p.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+      await eventually(async () => assert.equal((await me(p)).user.locale, 'en'));
+      assert.equal(await p.evaluate(() => localStorage.getItem('relais.lang.localOnly')), null);
+    } finally {
+      await first.close();
+    }
+
+    // A French browser with nothing stored shows English once this user is signed in.
+    const second = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1400, height: 900 } });
+    try {
+      const p = await second.newPage();
+      await login(p, server.url, '/', SALES);
+      await p.getByRole('navigation', { name: 'Main navigation' }).waitFor();
+      assert.equal(await p.evaluate(() => document.documentElement.lang), 'en');
+
+      // My profile, from the header: time zone and language in one save.
+      await p.getByRole('link', { name: 'My profile' }).click();
+      await p.getByRole('heading', { level: 1, name: 'My profile' }).waitFor();
+      const details = p.getByRole('form', { name: 'Name, language and time zone' });
+      await details.getByLabel('Time zone').fill('America/Montreal');
+      await details.getByLabel('Language').selectOption('fr');
+      await details.getByRole('button', { name: 'Save' }).click();
+      await p.getByRole('heading', { level: 1, name: 'Mon profil' }).waitFor();
+      await p.getByRole('status').filter({ hasText: 'Enregistré.' }).waitFor();
+      const saved = (await me(p)).user;
+      assert.equal(saved.locale, 'fr');
+      assert.equal(saved.time_zone, 'America/Montreal');
+
+      // Password: a wrong current one is refused on its field, the right one works.
+      const pw = p.getByRole('form', { name: 'Mot de passe' });
+      await pw.getByLabel('Mot de passe actuel').fill('pas-le-bon');
+      await pw.getByLabel('Nouveau mot de passe', { exact: true }).fill('un nouveau secret');
+      await pw.getByLabel('Confirmer le nouveau mot de passe').fill('un nouveau secret');
+      await pw.getByRole('button', { name: 'Changer le mot de passe' }).click();
+      await pw.getByText('Le mot de passe actuel est incorrect.').waitFor();
+      await pw.getByLabel('Mot de passe actuel').fill(SALES.password);
+      await pw.getByRole('button', { name: 'Changer le mot de passe' }).click();
+      await pw.getByRole('status').filter({ hasText: 'Mot de passe modifié.' }).waitFor();
+      const relogin = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: SALES.email, password: 'un nouveau secret' }),
+      });
+      assert.equal(relogin.status, 200);
+    } finally {
+      await second.close();
+    }
+  });
+
   test('logs out, then returns to the requested page after logging in again', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Log in' }).waitFor();

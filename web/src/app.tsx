@@ -1,7 +1,7 @@
 // Application shell: session restore, login redirect (and back), navigation, language switch.
 import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken, setUnauthorizedHandler } from './api';
-import { getLang, keepLangLocally, setLang, t, userLang } from './i18n';
+import { getLang, setLang, t, userLang } from './i18n';
 import type { MessageKey } from './messages';
 import type { Lang } from './format';
 import { SessionContext, isAdmin, type User } from './session';
@@ -16,6 +16,7 @@ import { PipelinePage } from './pages/pipeline';
 import { TasksPage } from './pages/tasks';
 import { ImportPage } from './pages/import';
 import { SettingsPage } from './pages/settings';
+import { ProfilePage } from './pages/profile';
 
 const RETURN_KEY = 'relais.returnTo';
 
@@ -85,17 +86,22 @@ export function App() {
   async function switchLang(next: Lang) {
     changeLang(next);
     if (user) {
-      // Persist on the user record, read back at the next login. Only admins may edit user
-      // records: when the server refuses, this browser keeps the choice for this user instead.
+      // Saved on the user's own record (every role may), read back at the next login.
       try {
-        const full = await api.get(`/users/${user.id}`);
-        const saved = await api.patch<User>(`/users/${user.id}`, { locale: next }, { ifMatch: full.version });
-        keepLangLocally(user.id, null);
-        setUser((u) => (u && u.id === saved.id ? { ...u, locale: saved.locale } : u));
+        const r = await api.patch<{ user: User }>('/auth/me', { locale: next });
+        // Only the record: a quicker second switch may already have changed the language.
+        setUser((u) => (u && u.id === r.user.id ? { ...u, ...r.user } : u));
       } catch {
-        keepLangLocally(user.id, next);
+        /* this browser still shows the choice; the record keeps the previous one */
       }
     }
+  }
+
+  // The profile page lands here with the saved user record.
+  function profileSaved(saved: User) {
+    setUser((u) => (u && u.id === saved.id ? { ...u, ...saved } : u));
+    const preferred = userLang(saved);
+    if (preferred && preferred !== getLang()) changeLang(preferred);
   }
 
   async function logout() {
@@ -147,13 +153,16 @@ export function App() {
         <div class="user-box">
           <LangSwitch lang={lang} onChange={switchLang} />
           <span class="who">{user.name || user.email}</span>
+          <Link href="/profile" aria-current={path === '/profile' ? 'page' : undefined}>
+            {t('nav.profile')}
+          </Link>
           <button type="button" onClick={logout}>
             {t('action.logout')}
           </button>
         </div>
       </header>
       <main id="main" tabIndex={-1} key={lang}>
-        <Routes path={path} user={user} />
+        <Routes path={path} user={user} onProfileSaved={profileSaved} />
       </main>
     </SessionContext.Provider>
   );
@@ -175,7 +184,7 @@ function LangSwitch({ lang, onChange, floating }: { lang: Lang; onChange: (l: La
   );
 }
 
-function Routes({ path, user }: { path: string; user: User }) {
+function Routes({ path, user, onProfileSaved }: { path: string; user: User; onProfileSaved: (u: User) => void }) {
   let m: Record<string, string> | null;
   if (path === '/') return <HomePage />;
   if (path === '/contacts') return <ListPage resource="contacts" />;
@@ -188,6 +197,7 @@ function Routes({ path, user }: { path: string; user: User }) {
   if (path === '/tasks') return <TasksPage />;
   if (path === '/import') return <ImportPage />;
   if (path === '/settings' && isAdmin(user)) return <SettingsPage />;
+  if (path === '/profile') return <ProfilePage onSaved={onProfileSaved} />;
   return (
     <div class="page">
       <h1>{t('error.notFound')}</h1>

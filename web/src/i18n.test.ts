@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { messages } from './messages';
 import { formatMoney, parseMoney } from './format';
-import { preferredLang } from './i18n';
+import { userLang } from './i18n';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -25,15 +25,12 @@ describe('i18n', () => {
     const missing = [...used].filter((k) => !(k in messages.en));
     expect(missing).toEqual([]);
   });
-  it("prefers the user's saved locale, unless this browser kept a refused choice for that user", () => {
-    expect(preferredLang({ id: 7, locale: 'en' }, null)).toBe('en');
-    expect(preferredLang({ id: 7, locale: 'fr' }, null)).toBe('fr');
-    expect(preferredLang({ id: 7, locale: null }, null)).toBeNull();
-    expect(preferredLang({ id: 7, locale: 'de' }, null)).toBeNull();
-    expect(preferredLang({ id: 7, locale: 'fr' }, '7:en')).toBe('en');
-    expect(preferredLang({ id: '7', locale: 'fr' }, '7:en')).toBe('en');
-    expect(preferredLang({ id: 17, locale: 'fr' }, '7:en')).toBe('fr'); // another user's choice
-    expect(preferredLang({ id: 7, locale: 'fr' }, '7:xx')).toBe('fr');
+  it("takes the user's saved locale when it is a known language", () => {
+    expect(userLang({ locale: 'en' })).toBe('en');
+    expect(userLang({ locale: 'fr' })).toBe('fr');
+    expect(userLang({ locale: null })).toBeNull();
+    expect(userLang({})).toBeNull();
+    expect(userLang({ locale: 'de' })).toBeNull();
   });
   it('formats money the French way', () => {
     expect(formatMoney('fr', 123456, 'EUR').replace(/[\u202f\u00a0]/g, ' ')).toBe('1 234,56 €');

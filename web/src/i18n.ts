@@ -7,23 +7,15 @@ import type { FieldDef } from './schema';
 import * as fmt from './format';
 
 const STORAGE_KEY = 'relais.lang';
-// "<user id>:<lang>" when the server refused to store that user's choice (roles that may not edit
-// their own user record): this browser then keeps the choice over the record's locale.
-const LOCAL_ONLY_KEY = 'relais.lang.localOnly';
 
 const isLang = (v: unknown): v is Lang => v === 'fr' || v === 'en';
 
-function readStorage(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null; /* storage disabled */
-  }
-}
 let lang: Lang = initialLang();
 
 function initialLang(): Lang {
   try {
+    // Left by an older version that kept a per-user choice when the server refused to save it.
+    localStorage.removeItem('relais.lang.localOnly');
     const saved = localStorage.getItem(STORAGE_KEY);
     if (saved === 'fr' || saved === 'en') return saved;
   } catch {
@@ -57,29 +49,9 @@ export function setLang(next: Lang, persist = true) {
   if (typeof document !== 'undefined') document.documentElement.lang = next;
 }
 
-// The language for a signed-in user: a choice kept in this browser because the server refused
-// it, else the record's locale; null when neither names a known language.
-export function preferredLang(user: { id: number | string; locale?: string | null }, localOnly: string | null): Lang | null {
-  if (localOnly) {
-    const sep = localOnly.lastIndexOf(':');
-    const chosen = localOnly.slice(sep + 1);
-    if (sep > 0 && localOnly.slice(0, sep) === String(user.id) && isLang(chosen)) return chosen;
-  }
+// The language saved on a signed-in user's record; null when it names no known language.
+export function userLang(user: { locale?: string | null }): Lang | null {
   return isLang(user.locale) ? user.locale : null;
-}
-
-export function userLang(user: { id: number | string; locale?: string | null }): Lang | null {
-  return preferredLang(user, readStorage(LOCAL_ONLY_KEY));
-}
-
-// Records (or, with null, forgets) a choice the server did not store for this user.
-export function keepLangLocally(userId: number | string, chosen: Lang | null) {
-  try {
-    if (chosen) localStorage.setItem(LOCAL_ONLY_KEY, `${userId}:${chosen}`);
-    else localStorage.removeItem(LOCAL_ONLY_KEY);
-  } catch {
-    /* ignore */
-  }
 }
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {

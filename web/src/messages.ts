@@ -11,6 +11,7 @@ const en = {
   'nav.settings': 'Settings',
   'nav.main': 'Main navigation',
   'nav.skip': 'Skip to content',
+  'nav.profile': 'My profile',
 
   'action.login': 'Log in',
   'action.logout': 'Log out',
@@ -251,6 +252,19 @@ const en = {
   'enum.cf_enum': 'List of values',
   'enum.cf_boolean': 'Yes/no',
   'enum.cf_money': 'Amount',
+
+  'profile.title': 'My profile',
+  'profile.details': 'Name, language and time zone',
+  'profile.timeZone': 'Time zone',
+  'profile.password': 'Password',
+  'profile.currentPassword': 'Current password',
+  'profile.newPassword': 'New password',
+  'profile.confirmPassword': 'Confirm the new password',
+  'profile.changePassword': 'Change password',
+  'profile.passwordChanged': 'Password changed.',
+  'profile.tooShort': 'At least 8 characters.',
+  'profile.mismatch': 'The two new passwords differ.',
+  'profile.wrongCurrent': 'The current password is not correct.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -266,6 +280,7 @@ const fr: Record<MessageKey, string> = {
   'nav.settings': 'Paramètres',
   'nav.main': 'Navigation principale',
   'nav.skip': 'Aller au contenu',
+  'nav.profile': 'Mon profil',
 
   'action.login': 'Se connecter',
   'action.logout': 'Se déconnecter',
@@ -506,6 +521,19 @@ const fr: Record<MessageKey, string> = {
   'enum.cf_enum': 'Liste de valeurs',
   'enum.cf_boolean': 'Oui/non',
   'enum.cf_money': 'Montant',
+
+  'profile.title': 'Mon profil',
+  'profile.details': 'Nom, langue et fuseau horaire',
+  'profile.timeZone': 'Fuseau horaire',
+  'profile.password': 'Mot de passe',
+  'profile.currentPassword': 'Mot de passe actuel',
+  'profile.newPassword': 'Nouveau mot de passe',
+  'profile.confirmPassword': 'Confirmer le nouveau mot de passe',
+  'profile.changePassword': 'Changer le mot de passe',
+  'profile.passwordChanged': 'Mot de passe modifié.',
+  'profile.tooShort': '8 caractères au moins.',
+  'profile.mismatch': 'Les deux nouveaux mots de passe diffèrent.',
+  'profile.wrongCurrent': 'Le mot de passe actuel est incorrect.',
 };
 
 export const messages: Record<'en' | 'fr', Record<MessageKey, string>> = { en, fr };

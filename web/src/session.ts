@@ -9,6 +9,7 @@ export interface User {
   role: string;
   team_id?: number | string | null;
   locale?: string;
+  time_zone?: string | null;
 }
 
 export const SessionContext = createContext<User | null>(null);
