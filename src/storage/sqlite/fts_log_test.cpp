@@ -116,6 +116,7 @@ TEST_F(FtsLogTest, ConcurrentBatchesWithFailingUnitsKeepTheIndexExact) {
     auto store = open_store("sqlite:" + path());
     ASSERT_TRUE(store.ok()) << store.error().message;
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < kPerThread; ++i) {
