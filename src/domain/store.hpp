@@ -127,6 +127,10 @@ class Transaction {
   virtual Result<void> insert_session(const std::string& token_hash, const SessionRecord& s) = 0;
   virtual std::optional<SessionRecord> find_session(const std::string& token_hash) = 0;
   virtual Result<void> delete_session(const std::string& token_hash) = 0;
+  // Deletes every session and API token of `user_id` except the one whose hash is
+  // `except_token_hash` (empty: keep none). Returns how many were deleted.
+  virtual Result<int> delete_sessions_of_user(std::int64_t user_id,
+                                              const std::string& except_token_hash) = 0;
 };
 
 using UnitOfWork = std::function<Result<Json>(Transaction&)>;

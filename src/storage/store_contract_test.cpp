@@ -723,4 +723,44 @@ TEST_P(StoreContractTest, CredentialsAndSessions) {
   EXPECT_EQ(gone, false);
 }
 
+TEST_P(StoreContractTest, DeleteSessionsOfUserKeepsOnlyTheExceptedOne) {
+  const auto a =
+      insert_one(*store_, domain::user_schema(), Json{{"email", "a@x.fr"}, {"role", "sales"}})["id"]
+          .get<std::int64_t>();
+  const auto b =
+      insert_one(*store_, domain::user_schema(), Json{{"email", "b@x.fr"}, {"role", "sales"}})["id"]
+          .get<std::int64_t>();
+  write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.insert_session("a-keep", {a, "session", 0, "c1", ""}));
+    RELAIS_TRY(tx.insert_session("a-other", {a, "session", 0, "c2", ""}));
+    RELAIS_TRY(tx.insert_session("a-token", {a, "api_token", 0, "", "ci"}));
+    RELAIS_TRY(tx.insert_session("b-session", {b, "session", 0, "c3", ""}));
+    return Json();
+  });
+  const Json deleted = write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(int n, tx.delete_sessions_of_user(a, "a-keep"));
+    return Json(n);
+  });
+  EXPECT_EQ(deleted, 2);
+  const auto present = [&] {
+    return read([&](Transaction& tx) -> Result<Json> {
+      Json out = Json::object();
+      for (const char* h : {"a-keep", "a-other", "a-token", "b-session"}) {
+        out[h] = tx.find_session(h).has_value();
+      }
+      return out;
+    });
+  };
+  EXPECT_EQ(present(),
+            (Json{{"a-keep", true}, {"a-other", false}, {"a-token", false}, {"b-session", true}}));
+  // An empty exception keeps none of the user's sessions, and others' stay.
+  const Json all = write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(int n, tx.delete_sessions_of_user(a, ""));
+    return Json(n);
+  });
+  EXPECT_EQ(all, 1);
+  EXPECT_EQ(present(),
+            (Json{{"a-keep", false}, {"a-other", false}, {"a-token", false}, {"b-session", true}}));
+}
+
 }  // namespace relais::storage::testing

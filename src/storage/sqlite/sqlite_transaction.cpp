@@ -460,4 +460,14 @@ Result<void> SqliteTransaction::delete_session(const std::string& token_hash) {
   return {};
 }
 
+Result<int> SqliteTransaction::delete_sessions_of_user(std::int64_t user_id,
+                                                       const std::string& except_token_hash) {
+  // Uses the sessions_user_id index; an empty exception matches no stored hash.
+  auto stmt = db_.prepare("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?");
+  stmt->bind(1, user_id);
+  stmt->bind(2, std::string_view(except_token_hash));
+  stmt->run();
+  return db_.changes();
+}
+
 }  // namespace relais::storage::sqlite

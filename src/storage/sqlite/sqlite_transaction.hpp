@@ -46,6 +46,8 @@ class SqliteTransaction final : public domain::Transaction {
                               const domain::SessionRecord& s) override;
   std::optional<domain::SessionRecord> find_session(const std::string& token_hash) override;
   Result<void> delete_session(const std::string& token_hash) override;
+  Result<int> delete_sessions_of_user(std::int64_t user_id,
+                                      const std::string& except_token_hash) override;
 
  private:
   std::optional<std::int64_t> find_id(const std::string& sql, const std::string& key);
