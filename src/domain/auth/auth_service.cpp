@@ -209,7 +209,8 @@ Result<Json> AuthService::update_own_profile(const Actor& actor, const Json& pat
 }
 
 Result<void> AuthService::change_password(const Actor& actor, const std::string& current_password,
-                                          const std::string& new_password) {
+                                          const std::string& new_password,
+                                          const std::string& keep_token) {
   if (actor.is_system()) return Error::validation("the system actor has no password");
   if (utf8_length(new_password) < kMinPasswordChars) {
     return Error::field("new_password", "must be at least 8 characters");
@@ -257,6 +258,9 @@ Result<void> AuthService::change_password(const Actor& actor, const std::string&
       return Error::conflict("the password was changed meanwhile; sign in again and retry");
     }
     RELAIS_TRY(tx.set_password_hash(actor.user_id, hash));
+    // Whoever else held a session or token (possibly the reason for the change) loses it.
+    RELAIS_TRY(tx.delete_sessions_of_user(
+        actor.user_id, keep_token.empty() ? std::string() : crypto::sha256_hex(keep_token)));
     // No secret in the audit: only that the change happened and who made it.
     tx.record_audit(
         AuditEntry{actor.user_id, "user", actor.user_id, "password_change", nullptr, nullptr});

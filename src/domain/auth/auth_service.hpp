@@ -51,10 +51,11 @@ class AuthService {
   Result<Json> update_own_profile(const Actor& actor, const Json& patch);
   // Self-service: verifies `current_password` (kValidationFailed on fields.current_password
   // when wrong, rate limited like sign-in), then stores an argon2id hash of `new_password`
-  // (at least 8 characters). Other sessions and API tokens stay valid: the Store has no way
-  // to list or revoke a user's sessions yet.
+  // (at least 8 characters) and, in the same transaction, revokes every other session and API
+  // token of the user. `keep_token` is the clear token that authenticated this call (kept so
+  // the caller stays signed in); empty revokes them all.
   Result<void> change_password(const Actor& actor, const std::string& current_password,
-                               const std::string& new_password);
+                               const std::string& new_password, const std::string& keep_token = {});
 
  private:
   Store& store_;

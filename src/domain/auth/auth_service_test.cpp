@@ -208,5 +208,46 @@ TEST_F(SelfServiceTest, WrongCurrentPasswordsAreRateLimitedPerUser) {
             ErrorCode::kValidationFailed);
 }
 
+TEST_F(SelfServiceTest, ChangePasswordRevokesOtherSessionsAndTokensButKeepsTheCurrentOne) {
+  auto& auth = services_->auth;
+  const LoginResult current = must(auth.login("sam@example.fr", kPassword, "10.0.0.1"));
+  const LoginResult other = must(auth.login("sam@example.fr", kPassword, "10.0.0.2"));
+  const std::string api_token =
+      must(auth.create_api_token(sales_, "script", std::nullopt))["token"].get<std::string>();
+  const LoginResult someone_else = must(auth.login("rita@example.fr", kPassword, "10.0.0.3"));
+
+  ASSERT_TRUE(auth.change_password(sales_, kPassword, "un-nouveau-secret", current.token).ok());
+
+  EXPECT_TRUE(auth.authenticate(current.token).ok());
+  EXPECT_EQ(auth.authenticate(other.token).error().code, ErrorCode::kUnauthorized);
+  EXPECT_EQ(auth.authenticate(api_token).error().code, ErrorCode::kUnauthorized);
+  EXPECT_TRUE(auth.authenticate(someone_else.token).ok());
+
+  // Without a token to keep (e.g. a caller that is not a session), none survives.
+  ASSERT_TRUE(auth.change_password(sales_, "un-nouveau-secret", "encore-un-autre").ok());
+  EXPECT_EQ(auth.authenticate(current.token).error().code, ErrorCode::kUnauthorized);
+}
+
+TEST_F(SelfServiceTest, DeactivatingAUserRevokesAllTheirSessions) {
+  auto& auth = services_->auth;
+  const Actor admin = make_user("ada@example.fr", Role::kAdmin);
+  const LoginResult session = must(auth.login("sam@example.fr", kPassword, "10.0.0.1"));
+  const std::string api_token =
+      must(auth.create_api_token(sales_, "script", std::nullopt))["token"].get<std::string>();
+  const LoginResult admin_session = must(auth.login("ada@example.fr", kPassword, "10.0.0.2"));
+
+  // An ordinary change keeps the sessions.
+  must(services_->users.update(admin, sales_.user_id, {{"name", "Sam"}}, std::nullopt));
+  EXPECT_TRUE(auth.authenticate(session.token).ok());
+
+  must(services_->users.update(admin, sales_.user_id, {{"active", false}}, std::nullopt));
+  // Reactivating does not bring the old sessions and tokens back.
+  must(services_->users.update(admin, sales_.user_id, {{"active", true}}, std::nullopt));
+  EXPECT_EQ(auth.authenticate(session.token).error().code, ErrorCode::kUnauthorized);
+  EXPECT_EQ(auth.authenticate(api_token).error().code, ErrorCode::kUnauthorized);
+  EXPECT_TRUE(auth.authenticate(admin_session.token).ok());
+  EXPECT_TRUE(auth.login("sam@example.fr", kPassword, "10.0.0.1").ok());
+}
+
 }  // namespace
 }  // namespace relais::domain

@@ -1,5 +1,6 @@
 // Users: e-mail lower-cased, valid and unique (it is the login). Credentials live apart
-// (Transaction::set_password_hash) and never appear in the record.
+// (Transaction::set_password_hash) and never appear in the record. Deactivating a user
+// revokes all of their sessions and API tokens.
 #include "domain/contacts/contact_fields.hpp"
 #include "domain/query/filter_build.hpp"
 #include "domain/records/rule_factories.hpp"
@@ -31,7 +32,13 @@ class UserRules final : public RecordRules {
     }
     return {};
   }
-  Result<void> after_write(Transaction&, const Actor&, const Json*, const Json&) override {
+  Result<void> after_write(Transaction& tx, const Actor&, const Json* before,
+                           const Json& after) override {
+    // A deactivated user must lose access at once, not when each session expires:
+    // authenticate() refuses inactive users, but reactivation must not revive old tokens.
+    if (before && !after.value("active", true)) {
+      RELAIS_TRY(tx.delete_sessions_of_user(after.value("id", std::int64_t{0}), ""));
+    }
     return {};
   }
 };
