@@ -105,8 +105,10 @@ http::Response update_me(http::Request& request, domain::Services& services,
   return response;
 }
 
-http::Response change_password(http::Request& request, domain::Services& services,
-                               const domain::Actor& actor) {
+http::Response change_password(http::Request& request, domain::Services& services) {
+  // The caller's token is needed, not only the actor: it is the one session kept signed in.
+  auto caller = authenticate_caller(request, services);
+  if (!caller.ok()) return http::Response::error(caller.error());
   auto body = parse_json_object(request);
   if (!body.ok()) return http::Response::error(body.error());
   if (auto checked = reject_unknown_fields(*body, {"current_password", "new_password"});
@@ -124,8 +126,9 @@ http::Response change_password(http::Request& request, domain::Services& service
     return http::Response::error(
         Error::validation("current_password and new_password are required", missing));
   }
-  auto done = services.auth.change_password(actor, (*body)["current_password"].get<std::string>(),
-                                            (*body)["new_password"].get<std::string>());
+  auto done = services.auth.change_password(
+      caller->auth.actor, (*body)["current_password"].get<std::string>(),
+      (*body)["new_password"].get<std::string>(), caller->token);
   if (!done.ok()) return http::Response::error(done.error());
   return http::Response::no_content();
 }
@@ -179,11 +182,8 @@ void register_auth_routes(http::Router& router, domain::Services& services,
       authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {
         return update_me(request, services, actor);
       }));
-  router.add(
-      "POST", "/api/v1/auth/password",
-      authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {
-        return change_password(request, services, actor);
-      }));
+  router.add("POST", "/api/v1/auth/password",
+             [&services](http::Request& request) { return change_password(request, services); });
   router.add(
       "POST", "/api/v1/tokens",
       authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {

@@ -425,7 +425,8 @@ void add_special_paths(Json& paths) {
   Json password = operation("change_password", "Change your own password", "auth");
   password["description"] =
       "A wrong current password is 422 validation_failed with fields.current_password; "
-      "repeated wrong attempts are rate limited. Other sessions and API tokens stay valid.";
+      "repeated wrong attempts are rate limited. On success every other session and API token "
+      "of the user is revoked; the session or token that made this call stays valid.";
   password["requestBody"] = json_body(schema_ref("PasswordChange"));
   password["responses"]["204"] = {{"description", "the new password is in effect"}};
   add_errors(password, kAuthErrors);

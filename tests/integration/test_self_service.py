@@ -81,6 +81,39 @@ def test_sales_user_changes_password(relais, sales_user):
     assert api.get("/api/v1/auth/me").status_code == 200
 
 
+def test_password_change_revokes_the_other_sessions_and_tokens(relais, sales_user):
+    email, _ = sales_user
+    a = sign_in(relais, email, FIRST_PASSWORD)
+    b = sign_in(relais, email, FIRST_PASSWORD)
+    r = a.post("/api/v1/tokens", {"name": "script"})
+    assert r.status_code == 201, r.text
+    script = Api(relais.server.base_url, relais.checker, name=email)
+    script.token = r.json()["token"]
+    for api in (a, b, script):
+        assert api.get("/api/v1/auth/me").status_code == 200
+    r = a.post("/api/v1/auth/password",
+               {"current_password": FIRST_PASSWORD, "new_password": "second mot de passe"})
+    assert r.status_code == 204, r.text
+    assert b.get("/api/v1/auth/me").status_code == 401
+    assert script.get("/api/v1/auth/me").status_code == 401
+    assert a.get("/api/v1/auth/me").status_code == 200
+    # Other users are not signed out.
+    assert relais.client("admin").get("/api/v1/auth/me").status_code == 200
+
+
+def test_deactivating_a_user_revokes_all_their_sessions(relais, sales_user):
+    email, user_id = sales_user
+    api = sign_in(relais, email, FIRST_PASSWORD)
+    admin = relais.client("admin")
+    r = admin.patch(f"/api/v1/users/{user_id}", {"active": False})
+    assert r.status_code == 200, r.text
+    r = admin.patch(f"/api/v1/users/{user_id}", {"active": True})
+    assert r.status_code == 200, r.text
+    # Reactivated, but the old session stays revoked; a new sign-in works.
+    assert api.get("/api/v1/auth/me").status_code == 401
+    assert sign_in(relais, email, FIRST_PASSWORD).get("/api/v1/auth/me").status_code == 200
+
+
 def test_wrong_current_password_is_a_field_error(relais, sales_user):
     email, _ = sales_user
     api = sign_in(relais, email, FIRST_PASSWORD)
