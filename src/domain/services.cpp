@@ -8,6 +8,7 @@ namespace relais::domain {
 
 Services::Services(Store& s)
     : store(s),
+      session_cache(std::make_shared<SessionCache>()),
       contacts(s, contact_schema(), make_contact_rules()),
       companies(s, company_schema(), make_company_rules()),
       pipelines(s, pipeline_schema(), make_pipeline_rules()),
@@ -15,10 +16,10 @@ Services::Services(Store& s)
       activities(s, activity_schema(), make_activity_rules()),
       tasks(s, task_schema(), make_task_rules()),
       notes(s, note_schema(), make_note_rules()),
-      users(s, user_schema(), make_user_rules()),
+      users(s, user_schema(), make_user_rules(session_cache)),
       teams(s, team_schema(), make_team_rules()),
       custom_fields(s, custom_field_schema(), make_custom_field_rules()),
-      auth(s),
+      auth(s, session_cache),
       merge(std::make_unique<ContactMergeService>(s, contacts)),
       timeline(std::make_unique<TimelineService>(s)) {}
 

@@ -19,6 +19,8 @@ struct Services {
   ~Services();
 
   Store& store;
+  // Resolved tokens, shared by `auth` and the user rules of `users` (declared before both).
+  std::shared_ptr<SessionCache> session_cache;
   RecordService contacts;
   RecordService companies;
   RecordService pipelines;

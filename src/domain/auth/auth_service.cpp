@@ -48,7 +48,8 @@ std::size_t utf8_length(const std::string& s) {
 
 }  // namespace
 
-AuthService::AuthService(Store& store) : store_(store) {}
+AuthService::AuthService(Store& store, std::shared_ptr<SessionCache> cache)
+    : store_(store), cache_(cache ? std::move(cache) : std::make_shared<SessionCache>()) {}
 
 Result<LoginResult> AuthService::login(const std::string& email, const std::string& password,
                                        const std::string& remote_address) {
@@ -102,22 +103,34 @@ Result<LoginResult> AuthService::login(const std::string& email, const std::stri
 
 Result<void> AuthService::logout(const std::string& token) {
   if (token.empty()) return Error::unauthorized();
+  const std::string token_hash = crypto::sha256_hex(token);
   auto done = store_.write([&](Transaction& tx) -> Result<Json> {
-    RELAIS_TRY(tx.delete_session(crypto::sha256_hex(token)));
+    RELAIS_TRY(tx.delete_session(token_hash));
     return Json();
   });
   if (!done.ok()) return std::move(done).error();
+  // After the commit: a resolution that read the session before it is refused by the cache's
+  // generation check, one that reads after it finds no session.
+  cache_->invalidate_token(token_hash);
   return {};
 }
 
 Result<Authenticated> AuthService::authenticate(const std::string& token) {
   if (token.empty() || token.size() > 200) return Error::unauthorized();
+  // The lookup is by SHA-256 of the token: timing reveals nothing about the secret.
+  const std::string token_hash = crypto::sha256_hex(token);
+  if (auto hit = cache_->find(token_hash)) {
+    return Authenticated{std::move(hit->actor), std::move(hit->kind), std::move(hit->csrf_token)};
+  }
+  const std::uint64_t generation = cache_->generation();  // before reading: see SessionCache
+  const std::int64_t now = now_epoch_ms();
+  std::int64_t session_expires_at_ms = 0;
   Authenticated out;
   auto done = store_.read([&](Transaction& tx) -> Result<Json> {
-    // The lookup is by SHA-256 of the token: timing reveals nothing about the secret.
-    const auto session = tx.find_session(crypto::sha256_hex(token));
+    const auto session = tx.find_session(token_hash);
     if (!session) return Error::unauthorized("invalid or expired token");
-    if (session->expires_at_ms != 0 && session->expires_at_ms <= now_epoch_ms()) {
+    session_expires_at_ms = session->expires_at_ms;
+    if (session->expires_at_ms != 0 && session->expires_at_ms <= now) {
       return Error::unauthorized("invalid or expired token");
     }
     auto user = tx.get(user_schema(), session->user_id);
@@ -136,6 +149,8 @@ Result<Authenticated> AuthService::authenticate(const std::string& token) {
     return Json();
   });
   if (!done.ok()) return std::move(done).error();
+  cache_->put(token_hash, CachedAuth{out.actor, out.kind, out.csrf_token}, now,
+              session_expires_at_ms, generation);
   return out;
 }
 
@@ -175,7 +190,7 @@ Result<Json> AuthService::create_user(const Actor& actor, const Json& user,
     return Error::field("password", "must be at most 1024 bytes");
   }
   RELAIS_ASSIGN_OR_RETURN(std::string hash, crypto::hash_password(password));
-  RecordService users(store_, user_schema(), make_user_rules());
+  RecordService users(store_, user_schema(), make_user_rules(cache_));
   return store_.write([&](Transaction& tx) -> Result<Json> {
     RELAIS_ASSIGN_OR_RETURN(Json created, users.create_in(tx, actor, user));
     RELAIS_TRY(tx.set_password_hash(created.value("id", std::int64_t{0}), hash));
@@ -202,7 +217,7 @@ Result<Json> AuthService::update_own_profile(const Actor& actor, const Json& pat
   // id, which keeps the audit entry and the event attributed to the user.
   Actor self = actor;
   self.role = Role::kAdmin;
-  RecordService users(store_, user_schema(), make_user_rules());
+  RecordService users(store_, user_schema(), make_user_rules(cache_));
   return store_.write([&](Transaction& tx) -> Result<Json> {
     return users.update_in(tx, self, actor.user_id, patch, std::nullopt);
   });
@@ -267,6 +282,8 @@ Result<void> AuthService::change_password(const Actor& actor, const std::string&
     return Json();
   });
   if (!stored.ok()) return std::move(stored).error();
+  // After the commit, so no resolution that read the revoked sessions can be cached.
+  cache_->invalidate_user(actor.user_id);
   return {};
 }
 

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "common/result.hpp"
 #include "domain/actor.hpp"
 #include "domain/auth/login_rate_limiter.hpp"
+#include "domain/auth/session_cache.hpp"
 #include "domain/store.hpp"
 
 namespace relais::domain {
@@ -29,14 +31,18 @@ struct Authenticated {
 
 class AuthService {
  public:
-  explicit AuthService(Store& store);
+  // `cache` is shared with the user record rules (make_user_rules) so that user changes made
+  // outside this service invalidate it too; null creates a private one.
+  explicit AuthService(Store& store, std::shared_ptr<SessionCache> cache = nullptr);
 
   // kUnauthorized with one generic message whatever failed (unknown e-mail or bad password).
   // kRateLimited after too many failures for this e-mail or remote address.
   Result<LoginResult> login(const std::string& email, const std::string& password,
                             const std::string& remote_address);
   Result<void> logout(const std::string& token);
-  // Resolves a bearer token or session cookie value.
+  // Resolves a bearer token or session cookie value. Served from the session cache when
+  // resolved in the last 5 s; logout, password changes and actor-changing user writes
+  // invalidate it in this process.
   Result<Authenticated> authenticate(const std::string& token);
   // Creates a long-lived API token for the actor; the clear token is returned once.
   Result<Json> create_api_token(const Actor& actor, const std::string& name,
@@ -59,6 +65,7 @@ class AuthService {
 
  private:
   Store& store_;
+  std::shared_ptr<SessionCache> cache_;
   LoginRateLimiter failures_by_email_{5, std::chrono::minutes(15)};
   LoginRateLimiter failures_by_address_{20, std::chrono::minutes(15)};
   // Wrong current passwords on change_password, per user: a stolen session must not become

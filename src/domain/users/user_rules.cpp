@@ -8,8 +8,19 @@
 namespace relais::domain {
 namespace {
 
+// The user fields copied into an Actor by AuthService::authenticate.
+bool actor_changed(const Json& before, const Json& after) {
+  for (const char* field : {"role", "team_id", "locale", "active"}) {
+    if (before.value(field, Json()) != after.value(field, Json())) return true;
+  }
+  return false;
+}
+
 class UserRules final : public RecordRules {
  public:
+  explicit UserRules(std::shared_ptr<SessionCache> session_cache)
+      : session_cache_(std::move(session_cache)) {}
+
   Result<void> before_write(Transaction& tx, const Actor&, const Json* before,
                             Json& candidate) override {
     const Json raw = candidate.value("email", Json());
@@ -39,12 +50,28 @@ class UserRules final : public RecordRules {
     if (before && !after.value("active", true)) {
       RELAIS_TRY(tx.delete_sessions_of_user(after.value("id", std::int64_t{0}), ""));
     }
+    // Inside the transaction, before the commit: SessionCache::invalidate_user also refuses
+    // to cache this user for a TTL, so a concurrent read of the old row cannot repopulate it.
+    if (session_cache_ && before && actor_changed(*before, after)) {
+      session_cache_->invalidate_user(after.value("id", std::int64_t{0}));
+    }
     return {};
   }
+  Result<void> before_delete(Transaction&, const Actor&, const Json& record) override {
+    if (session_cache_) session_cache_->invalidate_user(record.value("id", std::int64_t{0}));
+    return {};
+  }
+
+ private:
+  std::shared_ptr<SessionCache> session_cache_;  // shared with AuthService; may be null
 };
 
 }  // namespace
 
-std::unique_ptr<RecordRules> make_user_rules() { return std::make_unique<UserRules>(); }
+std::unique_ptr<RecordRules> make_user_rules() { return std::make_unique<UserRules>(nullptr); }
+
+std::unique_ptr<RecordRules> make_user_rules(std::shared_ptr<SessionCache> session_cache) {
+  return std::make_unique<UserRules>(std::move(session_cache));
+}
 
 }  // namespace relais::domain

@@ -1,0 +1,117 @@
+// AuthService with its session cache on the real SQLite store: once a token is cached, logout,
+// a password change, deactivation and a role change still take effect on the very next call.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+#include "domain/auth/auth_service.hpp"
+#include "domain/services.hpp"
+#include "storage/open.hpp"
+
+namespace relais::domain {
+namespace {
+
+constexpr const char* kPassword = "motdepasse-solide";
+
+class AuthCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("relais-authcache-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto store = storage::open_store("sqlite:" + (dir_ / "relais.db").string());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+    services_ = std::make_unique<Services>(*store_);
+    admin_ = make_user("ada@example.fr", Role::kAdmin);
+    sales_ = make_user("sam@example.fr", Role::kSales);
+  }
+
+  void TearDown() override {
+    services_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  template <class T>
+  static T must(Result<T> r) {
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_json().dump());
+    if (!r.ok()) throw std::runtime_error("unexpected error");
+    return std::move(r).value();
+  }
+
+  Actor make_user(const std::string& email, Role role) {
+    Json user = must(services_->auth.create_user(
+        Actor::system(), {{"email", email}, {"role", role_name(role)}}, kPassword));
+    return Actor{user["id"].get<std::int64_t>(), role, std::nullopt, "fr"};
+  }
+
+  // Signs in and resolves the token twice, so the second answer came from the cache.
+  std::string cached_session(const std::string& email, const std::string& address) {
+    const LoginResult login = must(services_->auth.login(email, kPassword, address));
+    must(services_->auth.authenticate(login.token));
+    EXPECT_EQ(services_->session_cache->size() > 0, true);
+    must(services_->auth.authenticate(login.token));
+    return login.token;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Services> services_;
+  Actor admin_, sales_;
+};
+
+TEST_F(AuthCacheTest, RepeatedAuthenticationIsServedFromTheCache) {
+  const std::string token = cached_session("sam@example.fr", "10.0.0.1");
+  EXPECT_EQ(services_->session_cache->size(), 1u);
+  const Authenticated again = must(services_->auth.authenticate(token));
+  EXPECT_EQ(again.actor.user_id, sales_.user_id);
+  EXPECT_EQ(again.actor.role, Role::kSales);
+  EXPECT_EQ(again.kind, "session");
+  EXPECT_FALSE(again.csrf_token.empty());
+  // Refusals are not cached.
+  EXPECT_EQ(services_->auth.authenticate("not-a-token").error().code, ErrorCode::kUnauthorized);
+  EXPECT_EQ(services_->session_cache->size(), 1u);
+}
+
+TEST_F(AuthCacheTest, LogoutRefusesTheTokenImmediately) {
+  const std::string token = cached_session("sam@example.fr", "10.0.0.1");
+  const std::string other = cached_session("sam@example.fr", "10.0.0.2");
+  ASSERT_TRUE(services_->auth.logout(token).ok());
+  EXPECT_EQ(services_->auth.authenticate(token).error().code, ErrorCode::kUnauthorized);
+  EXPECT_TRUE(services_->auth.authenticate(other).ok());
+}
+
+TEST_F(AuthCacheTest, PasswordChangeRefusesTheOtherSessionsImmediately) {
+  const std::string current = cached_session("sam@example.fr", "10.0.0.1");
+  const std::string other = cached_session("sam@example.fr", "10.0.0.2");
+  const std::string admin = cached_session("ada@example.fr", "10.0.0.3");
+  ASSERT_TRUE(services_->auth.change_password(sales_, kPassword, "nouveau-secret", current).ok());
+  EXPECT_EQ(services_->auth.authenticate(other).error().code, ErrorCode::kUnauthorized);
+  EXPECT_TRUE(services_->auth.authenticate(current).ok());
+  EXPECT_TRUE(services_->auth.authenticate(admin).ok());
+}
+
+TEST_F(AuthCacheTest, DeactivationRefusesTheUserImmediately) {
+  const std::string token = cached_session("sam@example.fr", "10.0.0.1");
+  const std::string admin = cached_session("ada@example.fr", "10.0.0.2");
+  must(services_->users.update(admin_, sales_.user_id, {{"active", false}}, std::nullopt));
+  EXPECT_EQ(services_->auth.authenticate(token).error().code, ErrorCode::kUnauthorized);
+  EXPECT_TRUE(services_->auth.authenticate(admin).ok());
+}
+
+TEST_F(AuthCacheTest, RoleAndLocaleChangesShowOnTheNextRequest) {
+  const std::string token = cached_session("sam@example.fr", "10.0.0.1");
+  must(services_->users.update(admin_, sales_.user_id, {{"role", "readonly"}}, std::nullopt));
+  EXPECT_EQ(must(services_->auth.authenticate(token)).actor.role, Role::kReadonly);
+  must(services_->auth.update_own_profile(sales_, {{"locale", "en"}}));
+  EXPECT_EQ(must(services_->auth.authenticate(token)).actor.locale, "en");
+}
+
+}  // namespace
+}  // namespace relais::domain
