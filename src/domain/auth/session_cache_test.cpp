@@ -113,8 +113,10 @@ TEST(SessionCacheTest, BlocksAnInvalidatedUserForOneTtl) {
 TEST(SessionCacheTest, ConcurrentReadersWritersAndInvalidationsStayConsistent) {
   SessionCache cache(10s, 64);
   std::atomic<bool> wrong{false};
+  constexpr int kThreads = 8;
   std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 5000; ++i) {
         const std::int64_t user = (t * 5000 + i) % 50;
