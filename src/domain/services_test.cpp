@@ -9,7 +9,7 @@
 
 #include "domain/contacts/contact_merge_service.hpp"
 #include "domain/timeline/timeline_service.hpp"
-#include "storage/open.hpp"
+#include "storage/testing/temp_database.hpp"
 
 namespace relais::domain {
 namespace {
@@ -17,15 +17,8 @@ namespace {
 class ServicesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("relais-domain-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto store = storage::open_store("sqlite:" + (dir_ / "relais.db").string());
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(*store);
-    services_ = std::make_unique<Services>(*store_);
+    db_ = std::make_unique<storage::testing::TempDatabase>("relais-domain");
+    services_ = std::make_unique<Services>(db_->store());
 
     const Actor sys = Actor::system();
     lyon_ = must(services_->teams.create(sys, {{"name", "Lyon"}}))["id"].get<std::int64_t>();
@@ -37,8 +30,7 @@ class ServicesTest : public ::testing::Test {
 
   void TearDown() override {
     services_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    db_.reset();
   }
 
   template <class T>
@@ -55,8 +47,7 @@ class ServicesTest : public ::testing::Test {
     return Actor{user["id"].get<std::int64_t>(), role, team, "fr"};
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<storage::testing::TempDatabase> db_;
   std::unique_ptr<Services> services_;
   std::int64_t lyon_ = 0, paris_ = 0;
   Actor alice_, bob_, reader_;

@@ -9,7 +9,7 @@
 
 #include "domain/auth/auth_service.hpp"
 #include "domain/services.hpp"
-#include "storage/open.hpp"
+#include "storage/testing/temp_database.hpp"
 
 namespace relais::domain {
 namespace {
@@ -19,23 +19,15 @@ constexpr const char* kPassword = "motdepasse-solide";
 class AuthCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("relais-authcache-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto store = storage::open_store("sqlite:" + (dir_ / "relais.db").string());
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(*store);
-    services_ = std::make_unique<Services>(*store_);
+    db_ = std::make_unique<storage::testing::TempDatabase>("relais-authcache");
+    services_ = std::make_unique<Services>(db_->store());
     admin_ = make_user("ada@example.fr", Role::kAdmin);
     sales_ = make_user("sam@example.fr", Role::kSales);
   }
 
   void TearDown() override {
     services_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    db_.reset();
   }
 
   template <class T>
@@ -60,8 +52,7 @@ class AuthCacheTest : public ::testing::Test {
     return login.token;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<storage::testing::TempDatabase> db_;
   std::unique_ptr<Services> services_;
   Actor admin_, sales_;
 };

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "domain/services.hpp"
-#include "storage/open.hpp"
+#include "storage/testing/temp_database.hpp"
 
 namespace relais::domain {
 namespace {
@@ -28,26 +28,18 @@ struct AuditRow {
 class SelfServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("relais-self-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto store = storage::open_store("sqlite:" + db_path());
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(*store);
-    services_ = std::make_unique<Services>(*store_);
+    db_ = std::make_unique<storage::testing::TempDatabase>("relais-self");
+    services_ = std::make_unique<Services>(db_->store());
     sales_ = make_user("sam@example.fr", Role::kSales);
     reader_ = make_user("rita@example.fr", Role::kReadonly);
   }
 
   void TearDown() override {
     services_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    db_.reset();
   }
 
-  std::string db_path() const { return (dir_ / "relais.db").string(); }
+  std::string db_path() const { return db_->path(); }
 
   template <class T>
   static T must(Result<T> r) {
@@ -87,8 +79,7 @@ class SelfServiceTest : public ::testing::Test {
     return rows;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<storage::testing::TempDatabase> db_;
   std::unique_ptr<Services> services_;
   Actor sales_, reader_;
 };
