@@ -304,6 +304,32 @@ TEST_F(ServicesTest, CustomFieldsAreValidated) {
   EXPECT_EQ(unknown.error().fields.at("custom.zz"), "unknown custom field");
 }
 
+// Definitions are read once per unit of work; one written in the same unit must be seen.
+TEST_F(ServicesTest, CustomFieldDefinitionsWrittenInAUnitAreSeenByItsLaterRecords) {
+  auto done = db_->store().write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(services_->contacts.create_in(tx, alice_, {{"first_name", "Avant"}}));
+    Json def = {{"entity", "contact"}, {"key", "secteur"}, {"label", "Secteur"}, {"type", "text"}};
+    RELAIS_TRY(services_->custom_fields.create_in(tx, Actor::system(), def));
+    return services_->contacts.create_in(
+        tx, alice_, {{"first_name", "Après"}, {"custom", {{"secteur", "BTP"}}}});
+  });
+  ASSERT_TRUE(done.ok()) << done.error().to_json().dump();
+  EXPECT_EQ((*done)["custom"]["secteur"], "BTP");
+
+  auto removed = db_->store().write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(services_->contacts.create_in(
+        tx, alice_, {{"first_name", "Encore"}, {"custom", {{"secteur", "BTP"}}}}));
+    ListRequest all;
+    RELAIS_ASSIGN_OR_RETURN(Page defs, services_->custom_fields.list(Actor::system(), all));
+    const std::int64_t id = defs.items.at(0)["id"].get<std::int64_t>();
+    RELAIS_TRY(services_->custom_fields.remove_in(tx, Actor::system(), id, std::nullopt));
+    return services_->contacts.create_in(
+        tx, alice_, {{"first_name", "Plus"}, {"custom", {{"secteur", "BTP"}}}});
+  });
+  ASSERT_FALSE(removed.ok());
+  EXPECT_EQ(removed.error().fields.at("custom.secteur"), "unknown custom field");
+}
+
 TEST_F(ServicesTest, LoginSessionsAndTokens) {
   auto& auth = services_->auth;
   EXPECT_EQ(auth.login("alice@example.fr", "wrong-password", "10.0.0.1").error().message,

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,9 +84,33 @@ struct SessionRecord {
   std::string name;                // api tokens: the label the user gave it (shown in token lists)
 };
 
+// Read-mostly data the domain looks up again and again inside one unit of work (custom field
+// definitions while an import validates thousands of rows), kept for that unit only: a unit
+// never sees another's cache, so nothing can go stale across transactions or servers. Code
+// that writes such data drops its key in the same unit.
+class UnitCache {
+ public:
+  const Json* find(const std::string& key) const {
+    auto it = entries_.find(key);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+  const Json& put(const std::string& key, Json value) { return entries_[key] = std::move(value); }
+  void erase(const std::string& key) { entries_.erase(key); }
+
+ private:
+  std::map<std::string, Json> entries_;
+};
+
 class Transaction {
  public:
   virtual ~Transaction() = default;
+
+  UnitCache& cache() { return cache_; }
+
+  // A counter that grows with every row this unit of work writes (records, indexes, audit,
+  // events). Two readings tell whether a failed step left partial writes behind (the importer
+  // then replays its batch without that row) or failed cleanly before writing anything.
+  virtual std::int64_t change_count() = 0;
 
   // Generic records. Values are JSON objects keyed by schema field names.
   virtual Result<Json> get(const EntitySchema& schema, std::int64_t id) = 0;
@@ -131,6 +156,9 @@ class Transaction {
   // `except_token_hash` (empty: keep none). Returns how many were deleted.
   virtual Result<int> delete_sessions_of_user(std::int64_t user_id,
                                               const std::string& except_token_hash) = 0;
+
+ private:
+  UnitCache cache_;
 };
 
 using UnitOfWork = std::function<Result<Json>(Transaction&)>;

@@ -763,4 +763,22 @@ TEST_P(StoreContractTest, DeleteSessionsOfUserKeepsOnlyTheExceptedOne) {
             (Json{{"a-keep", false}, {"a-other", false}, {"a-token", false}, {"b-session", true}}));
 }
 
+// change_count() moves with every row written and stays put on reads and failed statements.
+TEST_P(StoreContractTest, ChangeCountTellsWhetherAUnitWrote) {
+  write([&](Transaction& tx) -> Result<Json> {
+    const std::int64_t start = tx.change_count();
+    RELAIS_TRY(tx.list(domain::contact_schema(), domain::ListQuery{}));
+    EXPECT_EQ(tx.change_count(), start);
+    RELAIS_ASSIGN_OR_RETURN(Json c, tx.insert(domain::contact_schema(), Json{{"first_name", "A"}}));
+    const std::int64_t after_insert = tx.change_count();
+    EXPECT_GT(after_insert, start);
+    RELAIS_TRY(tx.set_contact_emails(c["id"].get<std::int64_t>(), {"a@exemple.fr"}));
+    EXPECT_GT(tx.change_count(), after_insert);
+    const std::int64_t before_failure = tx.change_count();
+    EXPECT_FALSE(tx.set_contact_emails(999999, {"b@exemple.fr"}).ok());  // no such contact
+    EXPECT_EQ(tx.change_count(), before_failure);
+    return Json();
+  });
+}
+
 }  // namespace relais::storage::testing

@@ -37,9 +37,11 @@ bool has_text(const Json& record, const char* name) {
 }
 
 Error email_taken(const std::string& email, std::int64_t existing_id) {
-  return Error::conflict(
+  Error error = Error::conflict(
       "the e-mail address " + email + " already belongs to contact " + std::to_string(existing_id),
       {{"existing_id", existing_id}, {"field", "emails"}, {"email", email}});
+  error.fields["emails"] = error.message;
+  return error;
 }
 
 class ContactRules final : public RecordRules {

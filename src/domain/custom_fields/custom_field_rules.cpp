@@ -1,6 +1,7 @@
 // Custom field definitions: key is an identifier unique per record type and fixed once
 // created (values are stored under it); enum fields need options.
 #include "domain/query/filter_build.hpp"
+#include "domain/records/custom_fields.hpp"
 #include "domain/records/rule_factories.hpp"
 
 namespace relais::domain {
@@ -39,7 +40,12 @@ class CustomFieldRules final : public RecordRules {
     }
     return {};
   }
-  Result<void> after_write(Transaction&, const Actor&, const Json*, const Json&) override {
+  Result<void> after_write(Transaction& tx, const Actor&, const Json*, const Json& after) override {
+    tx.cache().erase(custom_field_cache_key(after.value("entity", "")));
+    return {};
+  }
+  Result<void> before_delete(Transaction& tx, const Actor&, const Json& record) override {
+    tx.cache().erase(custom_field_cache_key(record.value("entity", "")));
     return {};
   }
 };

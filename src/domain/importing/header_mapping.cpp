@@ -174,8 +174,21 @@ bool parse_mapping_override(std::string_view text, std::string& column, std::str
 }
 
 Result<ColumnMapping> map_columns(ImportKind kind, const std::vector<std::string>& headers,
-                                  const std::map<std::string, std::string>& overrides) {
-  const std::vector<std::string> known = import_fields(kind);
+                                  const std::map<std::string, std::string>& overrides,
+                                  const std::vector<CustomFieldColumn>& custom_fields) {
+  std::vector<std::string> known = import_fields(kind);
+  for (const auto& custom : custom_fields) known.push_back("custom." + custom.key);
+  // A built-in field's synonym wins over a custom field of the same name.
+  auto lookup_with_custom = [&](const std::string& folded_header) {
+    std::string field = lookup(kind, folded_header);
+    if (!field.empty()) return field;
+    for (const auto& custom : custom_fields) {
+      if (fold_label(custom.key) == folded_header || fold_label(custom.label) == folded_header) {
+        return "custom." + custom.key;
+      }
+    }
+    return field;
+  };
   ColumnMapping mapping;
   mapping.fields.resize(headers.size());
   std::vector<std::string> folded(headers.size());
@@ -214,7 +227,7 @@ Result<ColumnMapping> map_columns(ImportKind kind, const std::vector<std::string
       if (!mapping.fields[i].empty()) taken.insert(mapping.fields[i]);
       continue;
     }
-    mapping.fields[i] = lookup(kind, folded[i]);
+    mapping.fields[i] = lookup_with_custom(folded[i]);
   }
   for (std::size_t i = 0; i < headers.size(); ++i) {
     const std::string& field = mapping.fields[i];

@@ -9,6 +9,8 @@
 //   stage         → deal stage_id, by stage id or name in that pipeline
 //   contact_email → deal contact_ids, by an existing contact's e-mail
 //   owner_email   → owner_id, by user e-mail
+//   custom.<key>  → that custom field of the record type; a header equal to the field's key or
+//                   label (folded) maps to it automatically
 #pragma once
 
 #include <map>
@@ -26,6 +28,12 @@ enum class ImportKind { kContacts, kCompanies, kDeals };
 bool parse_import_kind(std::string_view plural, ImportKind& kind);
 const char* import_kind_plural(ImportKind kind);
 
+// A custom field defined for the imported record type.
+struct CustomFieldColumn {
+  std::string key;
+  std::string label;
+};
+
 struct ColumnMapping {
   std::vector<std::string> fields;               // per column: the import field, "" = ignored
   std::vector<std::string> unmapped;             // headers of the columns nothing matched
@@ -37,7 +45,8 @@ struct ColumnMapping {
 // field. When two columns match the same single-valued field, the first wins and the other is
 // reported as unmapped.
 Result<ColumnMapping> map_columns(ImportKind kind, const std::vector<std::string>& headers,
-                                  const std::map<std::string, std::string>& overrides);
+                                  const std::map<std::string, std::string>& overrides,
+                                  const std::vector<CustomFieldColumn>& custom_fields = {});
 
 // The import fields accepted for `kind` (for --help and error messages).
 std::vector<std::string> import_fields(ImportKind kind);

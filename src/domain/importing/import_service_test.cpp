@@ -186,6 +186,57 @@ TEST_F(ImportServiceTest, BadRowsNeverRejectNeighboursAcrossBatches) {
   EXPECT_EQ(count(contact_schema()), 43);
 }
 
+// A row that fails after part of it was written (here: its new company, then the contact
+// misses a required custom field) leaves nothing behind; its neighbours are imported.
+TEST_F(ImportServiceTest, RowFailingAfterAPartialWriteLeavesNothingBehind) {
+  auto def = services_->custom_fields.create(Actor::system(), Json{{"entity", "contact"},
+                                                                   {"key", "secteur"},
+                                                                   {"label", "Secteur"},
+                                                                   {"type", "text"},
+                                                                   {"required", true}});
+  ASSERT_TRUE(def.ok()) << def.error().message;
+  std::string csv = "Prénom;Nom;Entreprise;secteur\n";
+  csv += "Anne;Avant;;BTP\n";
+  csv += "Bruno;Fantôme;Fantôme SA;\n";
+  csv += "Chloé;Après;Réelle SARL;Retail\n";
+  auto report = import(csv, ImportKind::kContacts, false, 10);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->imported, 2u);
+  ASSERT_EQ(report->rejected.size(), 1u);
+  EXPECT_EQ(report->rejected[0].row, 3u);
+  EXPECT_NE(report->rejected[0].reason.find("required"), std::string::npos)
+      << report->rejected[0].reason;
+  auto companies = all(company_schema());
+  ASSERT_EQ(companies.size(), 1u);
+  EXPECT_EQ(companies[0]["name"], "Réelle SARL");
+}
+
+TEST_F(ImportServiceTest, CustomFieldColumnsAreTypedLikeTheirDefinitions) {
+  auto define = [&](Json def) {
+    def["entity"] = "contact";
+    auto created = services_->custom_fields.create(Actor::system(), def);
+    ASSERT_TRUE(created.ok()) << created.error().message;
+  };
+  define(
+      {{"key", "secteur"}, {"label", "Secteur"}, {"type", "enum"}, {"options", {"BTP", "Retail"}}});
+  define({{"key", "panier"}, {"label", "Panier moyen"}, {"type", "number"}});
+  define({{"key", "rappel"}, {"label", "Date de rappel"}, {"type", "date"}});
+  define({{"key", "vip"}, {"label", "VIP"}, {"type", "boolean"}});
+  std::string csv = "Prénom;Secteur;Panier moyen;Date de rappel;VIP\n";
+  csv += "Anne;btp;12,5;25/11/2026;oui\n";
+  csv += "Bruno;Agriculture;3;;non\n";
+  auto report = import(csv, ImportKind::kContacts);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->imported, 1u);
+  ASSERT_EQ(report->rejected.size(), 1u);
+  EXPECT_EQ(report->rejected[0].column, "Secteur");
+  EXPECT_NE(report->rejected[0].reason.find("BTP, Retail"), std::string::npos);
+  auto contacts = all(contact_schema());
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0]["custom"],
+            (Json{{"secteur", "BTP"}, {"panier", 12.5}, {"rappel", "2026-11-25"}, {"vip", true}}));
+}
+
 TEST_F(ImportServiceTest, DealsWithFrenchAmountsStagesAndDates) {
   create_pipeline();
   auto report = import(read_sample("deals_fr.csv"), ImportKind::kDeals);

@@ -39,6 +39,20 @@ TEST(ParseAmount, FrenchAndEnglishNotations) {
   EXPECT_FALSE(parse_amount_minor("1,23,4"));
 }
 
+TEST(ParseNumber, DecimalCommaOrPointAndGrouping) {
+  EXPECT_EQ(parse_number("3,5"), 3.5);
+  EXPECT_EQ(parse_number("3.5"), 3.5);
+  EXPECT_EQ(parse_number(" 1 234,25 "), 1234.25);
+  EXPECT_EQ(parse_number("1.234,5"), 1234.5);
+  EXPECT_EQ(parse_number("1,234.5"), 1234.5);
+  EXPECT_EQ(parse_number("-2"), -2.0);
+  EXPECT_EQ(parse_number("+7"), 7.0);
+  EXPECT_FALSE(parse_number(""));
+  EXPECT_FALSE(parse_number("douze"));
+  EXPECT_FALSE(parse_number("1.234.567"));
+  EXPECT_FALSE(parse_number("1e400"));
+}
+
 TEST(ParseDate, DayFirstAndIso) {
   EXPECT_EQ(parse_date("25/11/2026"), "2026-11-25");
   EXPECT_EQ(parse_date("5/1/2026"), "2026-01-05");
@@ -81,6 +95,20 @@ TEST(MapColumns, FrenchAndEnglishHeaders) {
   auto companies = map_columns(ImportKind::kCompanies, {"Raison sociale", "Site web"}, {});
   ASSERT_TRUE(companies.ok());
   EXPECT_EQ(companies->fields, (std::vector<std::string>{"name", "domain"}));
+}
+
+TEST(MapColumns, CustomFieldsByKeyOrLabel) {
+  std::vector<CustomFieldColumn> custom = {{"secteur", "Secteur d'activité"}, {"nps", "NPS"}};
+  auto m =
+      map_columns(ImportKind::kContacts, {"Nom", "Secteur d’activité", "nps", "Autre"}, {}, custom);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->fields, (std::vector<std::string>{"last_name", "custom.secteur", "custom.nps", ""}));
+  auto over = map_columns(ImportKind::kContacts, {"Nom", "Score client"},
+                          {{"Score client", "custom.nps"}}, custom);
+  ASSERT_TRUE(over.ok());
+  EXPECT_EQ(over->fields[1], "custom.nps");
+  EXPECT_FALSE(
+      map_columns(ImportKind::kContacts, {"Nom", "X"}, {{"X", "custom.inconnu"}}, custom).ok());
 }
 
 TEST(MapColumns, OverridesAndErrors) {

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include "domain/importing/text_fold.hpp"
 
@@ -81,6 +82,27 @@ std::string_view trim_cell(std::string_view text) {
     }
   }
   return text;
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  std::string s = strip_group_spaces(trim_cell(text));
+  const std::size_t last_comma = s.rfind(','), last_dot = s.rfind('.');
+  const bool both = last_comma != std::string::npos && last_dot != std::string::npos;
+  const char grouping = !both ? '\0' : (last_comma > last_dot ? '.' : ',');
+  std::string plain;
+  for (char c : s) {
+    if (c == grouping) continue;
+    plain.push_back(c == ',' ? '.' : c);
+  }
+  if (plain.empty() || plain.find_first_not_of("+-0123456789.") != std::string::npos) {
+    return std::nullopt;
+  }
+  const char* begin = plain.data() + (plain[0] == '+' ? 1 : 0);
+  const char* end = plain.data() + plain.size();
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr != end || !std::isfinite(value)) return std::nullopt;
+  return value;
 }
 
 std::optional<std::int64_t> parse_amount_minor(std::string_view text) {

@@ -16,6 +16,11 @@ namespace relais::domain::importing {
 // ("1,234" = 1234), otherwise it is the decimal mark. At most two decimals.
 std::optional<std::int64_t> parse_amount_minor(std::string_view text);
 
+// "12,5", "1 234,56", "1.234,5", "1,234.5", "-3" → a number. Unlike amounts, a lone ',' or '.'
+// is always the decimal mark (custom numeric fields hold values like "3,5" more often than
+// thousands); with both marks the last one is decimal.
+std::optional<double> parse_number(std::string_view text);
+
 // "25/11/2026", "25-11-2026", "25.11.2026", "2026-11-25", "2026-11-25T10:00:00Z" →
 // "2026-11-25" (a real calendar day), else nullopt.
 std::optional<std::string> parse_date(std::string_view text);

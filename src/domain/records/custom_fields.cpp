@@ -42,7 +42,20 @@ std::string check_value(const Json& def, const Json& value) {
   return {};
 }
 
+// The definitions of `entity`, read once per unit of work (see UnitCache).
+Result<const Json*> definitions_of(Transaction& tx, const std::string& entity) {
+  const std::string key = custom_field_cache_key(entity);
+  if (const Json* cached = tx.cache().find(key)) return cached;
+  ListQuery query;
+  query.filter = filter_eq("entity", entity);
+  query.limit = 500;
+  RELAIS_ASSIGN_OR_RETURN(Page defs, tx.list(custom_field_schema(), query));
+  return &tx.cache().put(key, Json(std::move(defs.items)));
+}
+
 }  // namespace
+
+std::string custom_field_cache_key(const std::string& entity) { return "custom_fields:" + entity; }
 
 Result<void> validate_custom_fields(Transaction& tx, const std::string& entity, const Json* before,
                                     Json& candidate) {
@@ -52,18 +65,15 @@ Result<void> validate_custom_fields(Transaction& tx, const std::string& entity, 
       before->value("custom", Json::object()) == candidate.value("custom", Json::object())) {
     return {};
   }
-  ListQuery query;
-  query.filter = filter_eq("entity", entity);
-  query.limit = 500;
-  RELAIS_ASSIGN_OR_RETURN(Page defs, tx.list(custom_field_schema(), query));
+  RELAIS_ASSIGN_OR_RETURN(const Json* defs, definitions_of(tx, entity));
 
   std::map<std::string, std::string> errors;
   Json cleaned = Json::object();
   for (const auto& [key, value] : custom.items()) {
-    auto def = std::find_if(defs.items.begin(), defs.items.end(), [&wanted = key](const Json& d) {
+    auto def = std::find_if(defs->begin(), defs->end(), [&wanted = key](const Json& d) {
       return d.value("key", "") == wanted;
     });
-    if (def == defs.items.end()) {
+    if (def == defs->end()) {
       errors["custom." + key] = "unknown custom field";
       continue;
     }
@@ -75,7 +85,7 @@ Result<void> validate_custom_fields(Transaction& tx, const std::string& entity, 
     }
     cleaned[key] = value;
   }
-  for (const auto& def : defs.items) {
+  for (const auto& def : *defs) {
     const std::string key = def.value("key", "");
     if (!def.value("required", false) || errors.count("custom." + key)) continue;
     const auto it = cleaned.find(key);

@@ -13,6 +13,10 @@ namespace relais::domain {
 // date, enum options, boolean, money in minor units), required keys. Skipped on update when
 // `custom` did not change, so adding a required definition does not block unrelated edits.
 // Null values remove the key. Errors name "custom.<key>".
+// Definitions are read once per unit of work; whoever writes a definition drops this key
+// from tx.cache() in the same unit.
+std::string custom_field_cache_key(const std::string& entity);
+
 Result<void> validate_custom_fields(Transaction& tx, const std::string& entity, const Json* before,
                                     Json& candidate);
 

@@ -155,23 +155,29 @@ Result<Json> RecordService::update(const Actor& actor, std::int64_t id, const Js
 Result<void> RecordService::remove(const Actor& actor, std::int64_t id,
                                    std::optional<std::int64_t> if_match) {
   auto done = store_.write([&](Transaction& tx) -> Result<Json> {
-    RELAIS_ASSIGN_OR_RETURN(Json before, tx.get(schema_, id));
-    if (!can_read(actor, schema_, before)) {
-      return Error::not_found(schema_.name + " " + std::to_string(id) + " not found");
-    }
-    if (!can_write(actor, schema_, before)) {
-      return Error::forbidden("you are not allowed to delete this " + schema_.name);
-    }
-    if (if_match && version_of(before) != *if_match)
-      return stale_version(*if_match, version_of(before));
-    if (rules_) RELAIS_TRY(rules_->before_delete(tx, actor, before));
-    RELAIS_TRY(tx.remove(schema_, id));
-    tx.record_audit(AuditEntry{actor.user_id, schema_.name, id, "delete", before, nullptr});
-    tx.record_event(DomainEvent{
-        event_type(schema_, "deleted"), schema_.name, id, actor.user_id, {{"record", before}}});
+    RELAIS_TRY(remove_in(tx, actor, id, if_match));
     return Json();
   });
   if (!done.ok()) return std::move(done).error();
+  return {};
+}
+
+Result<void> RecordService::remove_in(Transaction& tx, const Actor& actor, std::int64_t id,
+                                      std::optional<std::int64_t> if_match) {
+  RELAIS_ASSIGN_OR_RETURN(Json before, tx.get(schema_, id));
+  if (!can_read(actor, schema_, before)) {
+    return Error::not_found(schema_.name + " " + std::to_string(id) + " not found");
+  }
+  if (!can_write(actor, schema_, before)) {
+    return Error::forbidden("you are not allowed to delete this " + schema_.name);
+  }
+  if (if_match && version_of(before) != *if_match)
+    return stale_version(*if_match, version_of(before));
+  if (rules_) RELAIS_TRY(rules_->before_delete(tx, actor, before));
+  RELAIS_TRY(tx.remove(schema_, id));
+  tx.record_audit(AuditEntry{actor.user_id, schema_.name, id, "delete", before, nullptr});
+  tx.record_event(DomainEvent{
+      event_type(schema_, "deleted"), schema_.name, id, actor.user_id, {{"record", before}}});
   return {};
 }
 
@@ -195,9 +201,13 @@ Result<Json> RecordService::create_in(Transaction& tx, const Actor& actor, const
   RELAIS_ASSIGN_OR_RETURN(Json stored, tx.insert(schema_, candidate));
   const std::int64_t id = stored.value("id", std::int64_t{0});
   if (rules_) RELAIS_TRY(rules_->after_write(tx, actor, nullptr, stored));
-  tx.record_audit(AuditEntry{actor.user_id, schema_.name, id, "create", nullptr, stored});
-  tx.record_event(DomainEvent{
-      event_type(schema_, "created"), schema_.name, id, actor.user_id, {{"record", stored}}});
+  AuditEntry audit{actor.user_id, schema_.name, id, "create", nullptr, stored};
+  tx.record_audit(audit);
+  tx.record_event(DomainEvent{event_type(schema_, "created"),
+                              schema_.name,
+                              id,
+                              actor.user_id,
+                              {{"record", std::move(audit.after)}}});
   return stored;
 }
 

@@ -62,6 +62,8 @@ class RecordService {
   Result<Json> create_in(Transaction& tx, const Actor& actor, const Json& body);
   Result<Json> update_in(Transaction& tx, const Actor& actor, std::int64_t id, const Json& patch,
                          std::optional<std::int64_t> if_match);
+  Result<void> remove_in(Transaction& tx, const Actor& actor, std::int64_t id,
+                         std::optional<std::int64_t> if_match);
 
   // Parses a ListRequest into a ListQuery (filter syntax, sort fields, limit range, visibility).
   Result<ListQuery> build_query(const Actor& actor, const ListRequest& request) const;

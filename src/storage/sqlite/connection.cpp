@@ -119,7 +119,22 @@ StatementRef::StatementRef(StatementRef&& other) noexcept
   other.stmt_ = nullptr;
 }
 
+namespace {
+// Process-wide SQLite settings, applied once before the library initialises (sqlite3_config
+// is refused afterwards). Memory statistics are off: with them on, every sqlite3_malloc and
+// sqlite3_free takes one global mutex shared by all connections, which showed up as ~5 % of
+// the writer's time on bulk imports, and nothing here reads those statistics.
+void configure_sqlite_once() {
+  static const int configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize();
+  }();
+  (void)configured;
+}
+}  // namespace
+
 Connection::Connection(const std::string& path, bool create) {
+  configure_sqlite_once();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (create) flags |= SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -169,6 +184,8 @@ StatementRef Connection::prepare(const std::string& sql) {
 }
 
 std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+std::int64_t Connection::total_changes() const { return sqlite3_total_changes64(db_); }
 int Connection::changes() const { return sqlite3_changes(db_); }
 
 }  // namespace relais::storage::sqlite

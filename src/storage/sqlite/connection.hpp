@@ -96,6 +96,8 @@ class Connection {
   StatementRef prepare(const std::string& sql);
 
   std::int64_t last_insert_rowid() const;
+  // Rows inserted, updated or deleted on this connection so far, triggers included.
+  std::int64_t total_changes() const;
   int changes() const;  // rows changed by the last INSERT/UPDATE/DELETE
 
   sqlite3* handle() const { return db_; }

@@ -16,6 +16,8 @@ class SqliteTransaction final : public domain::Transaction {
   // immediately (readers, tools).
   explicit SqliteTransaction(Connection& db, FtsLog* fts = nullptr) : db_(db), fts_(fts) {}
 
+  std::int64_t change_count() override { return db_.total_changes(); }
+
   Result<Json> get(const domain::EntitySchema& schema, std::int64_t id) override;
   Result<domain::Page> list(const domain::EntitySchema& schema,
                             const domain::ListQuery& query) override;
