@@ -271,6 +271,50 @@ TEST_F(ServicesTest, MergeMovesEverythingOntoTheSurvivor) {
   EXPECT_EQ(again.error().details["existing_id"], into_id);
 }
 
+// Data migrations and the demo loader write "as of" past instants: the rules' own stamps
+// (closed_at, stage_changed_at, completed_at, default occurred_at) follow the effective time.
+TEST_F(DealTest, RulesStampTheEffectiveTime) {
+  const std::string opened = "2025-05-06T09:00:00.125Z";
+  const std::string won_at = "2025-06-17T15:30:00.250Z";
+  const Json out = must(db_->store().write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.set_effective_time(opened));
+    RELAIS_ASSIGN_OR_RETURN(
+        Json d, services_->deals.create_in(tx, alice_,
+                                           {{"title", "Licences"}, {"pipeline_id", pipeline_}}));
+    RELAIS_ASSIGN_OR_RETURN(Json c,
+                            services_->contacts.create_in(tx, alice_, {{"first_name", "Léa"}}));
+    RELAIS_ASSIGN_OR_RETURN(Json a, services_->activities.create_in(
+                                        tx, alice_, {{"type", "call"}, {"contact_id", c["id"]}}));
+    RELAIS_ASSIGN_OR_RETURN(
+        Json t,
+        services_->tasks.create_in(tx, alice_, {{"title", "Relancer"}, {"contact_id", c["id"]}}));
+    RELAIS_TRY(tx.set_effective_time(won_at));
+    RELAIS_ASSIGN_OR_RETURN(Json won,
+                            services_->deals.update_in(tx, alice_, d["id"].get<std::int64_t>(),
+                                                       {{"stage_id", "gagnee"}}, {}));
+    RELAIS_ASSIGN_OR_RETURN(Json done,
+                            services_->tasks.update_in(tx, alice_, t["id"].get<std::int64_t>(),
+                                                       {{"status", "done"}}, {}));
+    return Json{{"deal", d}, {"won", won}, {"activity", a}, {"done", done}};
+  }));
+  EXPECT_EQ(out["deal"]["created_at"], opened);
+  EXPECT_EQ(out["deal"]["stage_changed_at"], opened);
+  EXPECT_EQ(out["won"]["created_at"], opened);
+  EXPECT_EQ(out["won"]["updated_at"], won_at);
+  EXPECT_EQ(out["won"]["stage_changed_at"], won_at);
+  EXPECT_EQ(out["won"]["closed_at"], won_at);
+  EXPECT_EQ(out["activity"]["occurred_at"], opened);
+  EXPECT_EQ(out["done"]["completed_at"], won_at);
+
+  Page history = must(services_->timeline->timeline(
+      alice_, "deal", out["deal"]["id"].get<std::int64_t>(), 100, ""));
+  std::vector<std::string> stage_times;
+  for (const auto& item : history.items) {
+    if (item["kind"] == "stage_change") stage_times.push_back(item["at"].get<std::string>());
+  }
+  EXPECT_EQ(stage_times, (std::vector<std::string>{won_at, opened}));  // newest first
+}
+
 TEST_F(ServicesTest, ActivitiesNotesTasks) {
   Json c = must(services_->contacts.create(alice_, {{"first_name", "Léa"}}));
   auto orphan = services_->activities.create(alice_, {{"type", "call"}});

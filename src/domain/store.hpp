@@ -142,6 +142,18 @@ class Transaction {
   virtual void record_audit(const AuditEntry& entry) = 0;
   virtual void record_event(const DomainEvent& event) = 0;
 
+  // Writing "as of" another instant, for data migrations and demo data, never on behalf of an
+  // API client. From this call on, rows this unit of work writes carry `iso_utc` instead of
+  // the clock: created_at and updated_at of inserts (unless the values name their own),
+  // updated_at of updates, and the `at` of stage changes, audit entries and events. nullopt
+  // returns to the clock; a new unit of work always starts on the clock. `iso_utc` must be in
+  // the stamp form "2026-11-25T14:03:07.123Z" (see is_storage_timestamp), else kBadRequest
+  // and the effective time is unchanged.
+  virtual Result<void> set_effective_time(std::optional<std::string> iso_utc) = 0;
+  // The instant this unit's writes carry now, in the stamp form: the effective time when set,
+  // else the clock. Domain rules stamp their own fields (closed_at, completed_at, ...) with it.
+  virtual std::string effective_time() = 0;
+
   // Activities, notes, tasks, stage changes and audited field changes of one record,
   // newest first. Items: {"kind", "at", "id"?, "actor_user_id"?, ...kind-specific fields}.
   virtual Result<Page> timeline(const TimelineQuery& query) = 0;

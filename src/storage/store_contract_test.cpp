@@ -590,6 +590,105 @@ TEST_P(StoreContractTest, TimelineIsNewestFirstAndPaginated) {
   EXPECT_EQ(deal_items[0]["to_stage"], "won");
 }
 
+TEST_P(StoreContractTest, EffectiveTimeStampsWhatTheUnitWrites) {
+  const auto& contacts = domain::contact_schema();
+  const std::string created = "2025-03-04T09:15:00.250Z";
+  const std::string moved = "2025-03-20T16:40:12.000Z";
+  const std::string touched = "2025-04-01T08:00:00.001Z";
+  const auto pipeline = insert_one(*store_, domain::pipeline_schema(),
+                                   Json{{"name", "P"}, {"stages", Json::array()}})["id"];
+  const Json written = write([&](Transaction& tx) -> Result<Json> {
+    const std::string clock_before = tx.effective_time();
+    RELAIS_TRY(tx.set_effective_time(created));
+    const std::string effective = tx.effective_time();
+    RELAIS_ASSIGN_OR_RETURN(Json c, tx.insert(contacts, Json{{"first_name", "Old"}}));
+    const auto id = c["id"].get<std::int64_t>();
+    tx.record_audit({0, "contact", id, "create", nullptr, Json{{"first_name", "Old"}}});
+    RELAIS_ASSIGN_OR_RETURN(
+        Json d, tx.insert(domain::deal_schema(), Json{{"title", "D"}, {"pipeline_id", pipeline}}));
+    const auto deal = d["id"].get<std::int64_t>();
+    tx.record_stage_change(deal, "", "new", 0);
+    tx.record_event({"deal.stage_changed", "deal", deal, 0, Json::object()});
+    RELAIS_TRY(tx.set_effective_time(moved));
+    tx.record_stage_change(deal, "new", "won", 0);
+    RELAIS_TRY(tx.set_effective_time(touched));
+    RELAIS_ASSIGN_OR_RETURN(Json u, tx.update(contacts, id, Json{{"city", "Lyon"}}, 1));
+    // An importer's own created_at/updated_at still win over the effective time.
+    RELAIS_ASSIGN_OR_RETURN(Json own, tx.insert(contacts, Json{{"first_name", "Own"},
+                                                               {"created_at", moved},
+                                                               {"updated_at", moved}}));
+    RELAIS_TRY(tx.set_effective_time(std::nullopt));
+    return Json{{"clock_before", clock_before},
+                {"effective", effective},
+                {"clock_after", tx.effective_time()},
+                {"inserted", c},
+                {"updated", u},
+                {"own", own},
+                {"deal", deal}};
+  });
+  ASSERT_TRUE(written.is_object());
+  EXPECT_TRUE(std::regex_match(written["clock_before"].get<std::string>(), kIsoMillis));
+  EXPECT_GT(written["clock_before"].get<std::string>(), "2026-01-01");
+  EXPECT_GE(written["clock_after"].get<std::string>(), written["clock_before"].get<std::string>());
+  EXPECT_EQ(written["effective"], created);
+  EXPECT_EQ(written["inserted"]["created_at"], created);
+  EXPECT_EQ(written["inserted"]["updated_at"], created);
+  EXPECT_EQ(written["updated"]["created_at"], created);
+  EXPECT_EQ(written["updated"]["updated_at"], touched);
+  EXPECT_EQ(written["own"]["created_at"], moved);
+  EXPECT_EQ(written["own"]["updated_at"], moved);
+
+  // The stored rows (not only the returned ones) carry the effective times.
+  const auto id = written["inserted"]["id"].get<std::int64_t>();
+  const Json stored = read([&](Transaction& tx) { return tx.get(contacts, id); });
+  EXPECT_EQ(stored["created_at"], created);
+  EXPECT_EQ(stored["updated_at"], touched);
+  const Json contact_items = read([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(auto page, tx.timeline({"contact", id, 50, ""}));
+    return Json(page.items);
+  });
+  ASSERT_EQ(contact_items.size(), 1u);
+  EXPECT_EQ(contact_items[0]["kind"], "audit");
+  EXPECT_EQ(contact_items[0]["at"], created);
+  // Stage changes are stamped with their own instants and the timeline orders by them.
+  const auto deal = written["deal"].get<std::int64_t>();
+  const Json deal_items = read([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(auto page, tx.timeline({"deal", deal, 50, ""}));
+    return Json(page.items);
+  });
+  ASSERT_EQ(deal_items.size(), 2u);
+  EXPECT_EQ(deal_items[0]["to_stage"], "won");
+  EXPECT_EQ(deal_items[0]["at"], moved);
+  EXPECT_EQ(deal_items[1]["to_stage"], "new");
+  EXPECT_EQ(deal_items[1]["at"], created);
+
+  // A new unit of work starts on the clock again.
+  const Json later = write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(Json c, tx.insert(contacts, Json{{"first_name", "New"}}));
+    return Json{{"clock", tx.effective_time()}, {"created_at", c["created_at"]}};
+  });
+  EXPECT_GE(later["created_at"].get<std::string>(), written["clock_before"].get<std::string>());
+  EXPECT_LE(later["created_at"].get<std::string>(), later["clock"].get<std::string>());
+}
+
+TEST_P(StoreContractTest, EffectiveTimeMustBeAStorageTimestamp) {
+  const std::string kept = "2025-06-01T12:00:00.000Z";
+  const Json seen = write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.set_effective_time(kept));
+    Json rejected = Json::array();
+    for (const char* bad :
+         {"", "2025-06-01", "2025-06-01T12:00:00Z", "2025-06-01T12:00:00.000+02:00",
+          "2025-06-01 12:00:00.000Z", "2025-02-30T12:00:00.000Z", "2025-06-01T25:00:00.000Z",
+          "1 June 2025", "2025-06-01T12:00:00.000Z; DROP TABLE contacts"}) {
+      auto r = tx.set_effective_time(std::string(bad));
+      if (!r.ok() && r.error().code == ErrorCode::kBadRequest) rejected.push_back(bad);
+    }
+    return Json{{"rejected", rejected.size()}, {"effective", tx.effective_time()}};
+  });
+  EXPECT_EQ(seen["rejected"], 9);
+  EXPECT_EQ(seen["effective"], kept);  // a rejected time leaves the effective time alone
+}
+
 TEST_P(StoreContractTest, ConcurrentWritersAllCommitAndFailuresStayIsolated) {
   const auto& contacts = domain::contact_schema();
   constexpr int kThreads = 8;

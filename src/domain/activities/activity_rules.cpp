@@ -1,17 +1,16 @@
 // Activities: happened now unless said otherwise; always about a contact, company or deal.
 #include "domain/records/linked_record.hpp"
 #include "domain/records/rule_factories.hpp"
-#include "domain/records/values.hpp"
 
 namespace relais::domain {
 namespace {
 
 class ActivityRules final : public RecordRules {
  public:
-  Result<void> before_write(Transaction&, const Actor&, const Json* before,
+  Result<void> before_write(Transaction& tx, const Actor&, const Json* before,
                             Json& candidate) override {
     if (!before && candidate.value("occurred_at", Json()).is_null()) {
-      candidate["occurred_at"] = now_iso();
+      candidate["occurred_at"] = tx.effective_time();
     }
     if (!links_a_record(candidate)) return needs_link("an activity");
     if (candidate.value("duration_minutes", Json(0)).is_number_integer() &&

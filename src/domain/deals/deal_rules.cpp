@@ -8,7 +8,6 @@
 // while moving the stage is treated as not setting it.
 #include "domain/records/custom_fields.hpp"
 #include "domain/records/rule_factories.hpp"
-#include "domain/records/values.hpp"
 
 namespace relais::domain {
 namespace {
@@ -70,7 +69,7 @@ class DealRules final : public RecordRules {
     if (candidate.value("currency", Json()).is_null()) candidate["currency"] = "EUR";
 
     const std::string status = stage->value("kind", "open");
-    const std::string now = now_iso();
+    const std::string now = tx.effective_time();
     if (!before || value_or_null(before, "status") != status) {
       candidate["closed_at"] = status == "open" ? Json(nullptr) : Json(now);
     }

@@ -1,5 +1,6 @@
 #include "domain/demo/demo_loader.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
@@ -128,6 +129,16 @@ std::string date_from_days(std::int64_t z) {
   return buf;
 }
 
+constexpr std::int64_t kMinuteMs = 60'000;
+constexpr std::int64_t kHourMs = 60 * kMinuteMs;
+constexpr std::int64_t kDayMs = 24 * kHourMs;
+constexpr int kSpanDays = 540;  // the 18 months the data covers
+
+// Creation, stage and completion times are written "as of" their own instants
+// (Transaction::set_effective_time), so created_at, stage history, audit and events span the
+// 18 months. Branches depend only on day offsets, never on the time of day the loader runs:
+// the content is the same all day, only the stamps of today's rows are capped at the clock.
+// Every record is stamped after what it refers to (company < contact < deal < its stages).
 class Loader {
  public:
   Loader(Services& services, const DemoOptions& options)
@@ -148,17 +159,26 @@ class Loader {
   Result<void> create_tasks();
 
   std::string day(int offset) const { return date_from_days(today_ + offset); }
-  std::string datetime(int day_offset) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "T%02d:%02d:00Z", random_.between(7, 16),
-                  random_.chance(50) ? 0 : 30);
-    return day(day_offset) + buf;
+  // A moment in office hours (Paris, roughly) on the day `day_offset` from today.
+  std::int64_t moment(int day_offset) {
+    const std::int64_t hour = random_.between(7, 16), minute = random_.between(0, 59),
+                       second = random_.between(0, 59), ms = random_.between(0, 999);
+    return (today_ + day_offset) * kDayMs + hour * kHourMs + minute * kMinuteMs + second * 1000 +
+           ms;
+  }
+  // `ms` moved to at least `floor_ms` and at most `before_now_ms` before the clock.
+  std::int64_t within(std::int64_t ms, std::int64_t floor_ms, std::int64_t before_now_ms) const {
+    return std::min(std::max(ms, floor_ms), now_ms_ - before_now_ms);
+  }
+  static Result<void> as_of(Transaction& tx, std::int64_t ms) {
+    return tx.set_effective_time(format_storage_timestamp(ms));
   }
 
   Services& services_;
   const DemoOptions& options_;
   Random random_;
   Actor actor_ = Actor::system();
+  std::int64_t now_ms_ = 0;
   std::int64_t today_ = 0;  // days since 1970-01-01
   DemoSummary summary_;
   std::vector<std::int64_t> team_ids_;
@@ -166,9 +186,10 @@ class Loader {
   std::vector<std::int64_t> sales_team_;
   std::int64_t pipeline_id_ = 0;
   std::vector<std::string> stage_ids_;  // open stages in order, then won, then lost
-  std::vector<Json> companies_;         // {id, domain, city...}
-  std::vector<Json> contacts_;          // {id, company_id}
-  std::vector<Json> deals_;             // {id, contact, company}
+  std::int64_t setup_ms_ = 0;           // when the CRM was set up, before any record
+  std::vector<Json> companies_;         // {id, domain, city..., age (days), created_ms}
+  std::vector<Json> contacts_;          // {id, company_id, ..., age, created_ms}
+  std::vector<Json> deals_;             // {id, contact, company, ..., age, created_ms}
 };
 
 Result<void> Loader::in_batches(
@@ -188,6 +209,7 @@ Result<void> Loader::create_users() {
   const std::array<const char*, 3> teams = {"Ventes Île-de-France", "Ventes Régions",
                                             "Support client"};
   RELAIS_TRY(in_batches(teams.size(), [&](std::size_t i, Transaction& tx) -> Result<void> {
+    RELAIS_TRY(as_of(tx, setup_ms_));
     RELAIS_ASSIGN_OR_RETURN(Json team, services_.teams.create_in(tx, actor_, {{"name", teams[i]}}));
     team_ids_.push_back(team["id"].get<std::int64_t>());
     return {};
@@ -231,10 +253,13 @@ Result<void> Loader::create_pipeline() {
       {{"name", "Gagnée"}, {"probability", 100}, {"kind", "won"}},
       {{"name", "Perdue"}, {"probability", 0}, {"kind", "lost"}},
   });
-  RELAIS_ASSIGN_OR_RETURN(
-      Json pipeline,
-      services_.pipelines.create(
-          actor_, {{"name", "Pipeline des ventes"}, {"stages", stages}, {"is_default", true}}));
+  auto created = services_.store.write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(as_of(tx, setup_ms_));
+    return services_.pipelines.create_in(
+        tx, actor_, {{"name", "Pipeline des ventes"}, {"stages", stages}, {"is_default", true}});
+  });
+  if (!created.ok()) return std::move(created).error();
+  const Json& pipeline = created.value();
   pipeline_id_ = pipeline["id"].get<std::int64_t>();
   for (const Json& s : pipeline["stages"]) stage_ids_.push_back(s["id"].get<std::string>());
   return {};
@@ -268,7 +293,13 @@ Result<void> Loader::create_companies() {
                  {"owner_id", sales_ids_[owner]},
                  {"team_id", sales_team_[owner]}};
     if (random_.chance(20)) body["tags"] = Json::array({"grand compte"});
+    // Skewed old: most customers were entered in the first months of using the CRM.
+    const int age = std::max(random_.between(0, kSpanDays), random_.between(0, kSpanDays));
+    const std::int64_t created_ms = within(moment(-age), setup_ms_ + kHourMs, 3 * kHourMs);
+    RELAIS_TRY(as_of(tx, created_ms));
     RELAIS_ASSIGN_OR_RETURN(Json created, services_.companies.create_in(tx, actor_, body));
+    created["age"] = age;
+    created["created_ms"] = created_ms;
     companies_.push_back(created);
     return {};
   }));
@@ -307,11 +338,19 @@ Result<void> Loader::create_contacts() {
                  {"source", random_.pick(kSources)},
                  {"owner_id", company["owner_id"]},
                  {"team_id", company["team_id"]}};
+    // Most contacts are entered soon after their company, a few much later.
+    const int company_age = company["age"].get<int>();
+    const int age = company_age - random_.between(0, random_.between(0, company_age));
+    const std::int64_t created_ms =
+        within(moment(-age), company["created_ms"].get<std::int64_t>() + kMinuteMs, 2 * kHourMs);
+    RELAIS_TRY(as_of(tx, created_ms));
     RELAIS_ASSIGN_OR_RETURN(Json created, services_.contacts.create_in(tx, actor_, body));
     contacts_.push_back(Json{{"id", created["id"]},
                              {"company_id", company["id"]},
                              {"owner_id", company["owner_id"]},
-                             {"team_id", company["team_id"]}});
+                             {"team_id", company["team_id"]},
+                             {"age", age},
+                             {"created_ms", created_ms}});
     return {};
   }));
   summary_.contacts = contacts_.size();
@@ -321,9 +360,18 @@ Result<void> Loader::create_contacts() {
 Result<void> Loader::create_deals() {
   const std::size_t open_stages = stage_ids_.size() - 2;  // the last two are won and lost
   RELAIS_TRY(in_batches(options_.deals, [&](std::size_t, Transaction& tx) -> Result<void> {
-    const Json& contact = contacts_[random_.below(contacts_.size())];
-    // Spread over 18 months: older deals are closed, recent ones mostly still open.
-    int age = random_.between(0, 540);
+    // Spread over 18 months: older deals are closed, recent ones mostly still open. A deal
+    // starts after its contact was entered: look for a contact old enough, else make it younger.
+    int age = random_.between(0, kSpanDays);
+    const Json* candidate = nullptr;
+    auto age_of = [](const Json* c) { return (*c)["age"].get<int>(); };
+    for (int tries = 0; tries < 8 && (candidate == nullptr || age_of(candidate) < age); ++tries) {
+      candidate = &contacts_[random_.below(contacts_.size())];
+    }
+    if (age_of(candidate) < age) age = random_.between(0, age_of(candidate));
+    const Json& contact = *candidate;
+    const std::int64_t created_ms =
+        within(moment(-age), contact["created_ms"].get<std::int64_t>() + kMinuteMs, kHourMs);
     int close_offset = -age + random_.between(20, 120);
     Json body = {{"title", std::string(random_.pick(kDealSubjects)) + " — " +
                                std::to_string(random_.between(2, 40)) + " postes"},
@@ -336,6 +384,7 @@ Result<void> Loader::create_deals() {
                  {"team_id", contact["team_id"]},
                  {"contact_ids", Json::array({contact["id"]})},
                  {"company_id", contact["company_id"]}};
+    RELAIS_TRY(as_of(tx, created_ms));
     RELAIS_ASSIGN_OR_RETURN(Json deal, services_.deals.create_in(tx, actor_, body));
     std::int64_t id = deal["id"].get<std::int64_t>();
     // Walk the deal through the stages so it has a real history.
@@ -347,12 +396,29 @@ Result<void> Loader::create_deals() {
       target = random_.below(open_stages);
     }
     std::size_t last_open = closed ? random_.below(open_stages) : target;
+    // The moves share the time from creation to the last move (the close, for closed deals),
+    // each at a random point of its own slot: strictly increasing, days or weeks apart.
+    const std::int64_t moves = static_cast<std::int64_t>(last_open) + (closed ? 1 : 0);
+    const int close_day = close_offset < 0 ? close_offset : -random_.between(0, age);
+    const std::int64_t last_move_ms =
+        closed ? within(moment(close_day), created_ms + moves * kMinuteMs, 0)
+               : created_ms + (now_ms_ - created_ms) * random_.between(20, 100) / 100;
+    const std::int64_t slot_ms = moves == 0 ? 0 : (last_move_ms - created_ms) / moves;
+    std::int64_t move = 0;
+    auto next_move = [&]() -> Result<void> {
+      ++move;
+      return as_of(tx, move == moves ? last_move_ms
+                                     : created_ms + slot_ms * (move - 1) +
+                                           slot_ms * random_.between(50, 100) / 100);
+    };
     for (std::size_t s = 1; s <= last_open; ++s) {
+      RELAIS_TRY(next_move());
       RELAIS_ASSIGN_OR_RETURN(
           deal,
           services_.deals.update_in(tx, actor_, id, {{"stage_id", stage_ids_[s]}}, std::nullopt));
     }
     if (closed) {
+      RELAIS_TRY(next_move());
       Json patch = {{"stage_id", stage_ids_[target]}};
       if (target == open_stages + 1) patch["lost_reason"] = random_.pick(kLostReasons);
       RELAIS_ASSIGN_OR_RETURN(deal, services_.deals.update_in(tx, actor_, id, patch, std::nullopt));
@@ -362,7 +428,8 @@ Result<void> Loader::create_deals() {
                           {"company_id", contact["company_id"]},
                           {"owner_id", contact["owner_id"]},
                           {"team_id", contact["team_id"]},
-                          {"age", age}});
+                          {"age", age},
+                          {"created_ms", created_ms}});
     return {};
   }));
   summary_.deals = deals_.size();
@@ -375,9 +442,11 @@ Result<void> Loader::create_activities() {
     std::string type = types[random_.below(types.size())];
     Json body = {{"type", type}};
     int age;
+    std::int64_t after_ms;  // the activity happened after its deal or contact was entered
     if (random_.chance(40) && !deals_.empty()) {
       const Json& deal = deals_[random_.below(deals_.size())];
       age = random_.between(0, deal["age"].get<int>());
+      after_ms = deal["created_ms"].get<std::int64_t>();
       body["deal_id"] = deal["id"];
       body["contact_id"] = deal["contact_id"];
       body["company_id"] = deal["company_id"];
@@ -385,13 +454,17 @@ Result<void> Loader::create_activities() {
       body["team_id"] = deal["team_id"];
     } else {
       const Json& contact = contacts_[random_.below(contacts_.size())];
-      age = random_.between(0, 540);
+      age = random_.between(0, contact["age"].get<int>());
+      after_ms = contact["created_ms"].get<std::int64_t>();
       body["contact_id"] = contact["id"];
       body["company_id"] = contact["company_id"];
       body["owner_id"] = contact["owner_id"];
       body["team_id"] = contact["team_id"];
     }
-    body["occurred_at"] = datetime(-age);
+    // Logged a little after it happened.
+    const std::int64_t occurred_ms = within(moment(-age), after_ms + kMinuteMs, kHourMs);
+    body["occurred_at"] = format_storage_timestamp(occurred_ms);
+    RELAIS_TRY(as_of(tx, within(occurred_ms + random_.between(2, 90) * kMinuteMs, 0, 0)));
     if (type == "call") {
       body["subject"] = random_.pick(kCallSubjects);
       body["duration_minutes"] = random_.between(3, 45);
@@ -422,6 +495,11 @@ Result<void> Loader::create_tasks() {
     const Json& contact = contacts_[random_.below(contacts_.size())];
     // A fifth overdue, a tenth due today, the rest in the coming weeks; some already done.
     int due = i % 10 == 0 ? 0 : i % 5 == 1 ? -random_.between(1, 20) : random_.between(1, 45);
+    // Planned one to three weeks ahead, never before the contact existed.
+    const int planned = std::min(due, 0) - random_.between(1, 20);
+    const std::int64_t created_ms =
+        within(moment(planned), contact["created_ms"].get<std::int64_t>() + kMinuteMs, kHourMs);
+    RELAIS_TRY(as_of(tx, created_ms));
     Json body = {{"title", random_.pick(kTaskTitles)},
                  {"due_date", day(due)},
                  {"priority", priorities[random_.below(priorities.size())]},
@@ -432,6 +510,7 @@ Result<void> Loader::create_tasks() {
                  {"team_id", contact["team_id"]}};
     RELAIS_ASSIGN_OR_RETURN(Json task, services_.tasks.create_in(tx, actor_, body));
     if (due > 0 && random_.chance(15)) {
+      RELAIS_TRY(as_of(tx, created_ms + (now_ms_ - created_ms) * random_.between(10, 100) / 100));
       RELAIS_TRY(services_.tasks.update_in(tx, actor_, task["id"].get<std::int64_t>(),
                                            {{"status", "done"}}, std::nullopt));
     }
@@ -450,7 +529,9 @@ Result<DemoSummary> Loader::run() {
     summary_.already_present = true;
     return summary_;
   }
-  today_ = now_epoch_ms() / 86400000;
+  now_ms_ = now_epoch_ms();
+  today_ = now_ms_ / kDayMs;
+  setup_ms_ = (today_ - kSpanDays - 7) * kDayMs + 9 * kHourMs;
   RELAIS_TRY(create_users());
   RELAIS_TRY(create_pipeline());
   RELAIS_TRY(create_companies());

@@ -1,7 +1,9 @@
 // Realistic, deterministic demo data for a French SMB: users in teams, the default French
 // sales pipeline, companies, contacts, deals with stage histories, activities and tasks.
 // Everything goes through the domain services (validation, audit, events), in batched
-// write units. Content is fixed by a seeded PRNG; dates are relative to today.
+// write units. Content is fixed by a seeded PRNG; dates are relative to today. Records are
+// written as of their own past instants (Transaction::set_effective_time): creation times,
+// stage histories, audit and events spread over the last 18 months, never in the future.
 // Idempotent: when the demo admin already exists nothing is written.
 #pragma once
 

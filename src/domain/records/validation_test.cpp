@@ -127,5 +127,20 @@ TEST(Values, EpochFormatting) {
   EXPECT_EQ(format_epoch_ms(-1000), "1969-12-31T23:59:59Z");
 }
 
+TEST(Values, StorageTimestamps) {
+  EXPECT_EQ(format_storage_timestamp(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_storage_timestamp(1795617000123), "2026-11-25T14:30:00.123Z");
+  EXPECT_TRUE(is_storage_timestamp("2026-11-25T14:30:00.123Z"));
+  EXPECT_TRUE(is_storage_timestamp("2024-02-29T23:59:59.999Z"));
+  EXPECT_TRUE(is_storage_timestamp(format_storage_timestamp(now_epoch_ms())));
+  for (const char* bad :
+       {"", "2026-11-25", "2026-11-25T14:30:00Z", "2026-11-25T14:30:00.12Z",
+        "2026-11-25T14:30:00.123+01:00", "2026-11-25 14:30:00.123Z", "2026-11-25T14:30:00.123z",
+        "2025-02-29T10:00:00.000Z", "2026-13-01T10:00:00.000Z", "2026-11-25T24:00:00.000Z",
+        "2026-11-25T14:60:00.000Z", "2026-11-25T14:30:00.1a3Z", "2026-11-25T14:30:00.123Z "}) {
+    EXPECT_FALSE(is_storage_timestamp(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace relais::domain

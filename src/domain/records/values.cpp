@@ -149,6 +149,21 @@ std::string format_epoch_ms(std::int64_t epoch_ms) {
   return buf;
 }
 
+std::string format_storage_timestamp(std::int64_t epoch_ms) {
+  std::string text = format_epoch_ms(epoch_ms);
+  if (text.size() == 20) text.insert(19, ".000");  // format_epoch_ms omits zero milliseconds
+  return text;
+}
+
+bool is_storage_timestamp(std::string_view text) {
+  if (text.size() != 24 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+      text[19] != '.' || text[23] != 'Z') {
+    return false;
+  }
+  int ms;
+  return read_digits(text, 20, 3, ms) && normalize_datetime(text).has_value();
+}
+
 std::int64_t now_epoch_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())

@@ -30,4 +30,9 @@ std::string format_epoch_ms(std::int64_t epoch_ms);
 std::int64_t now_epoch_ms();
 inline std::string now_iso() { return format_epoch_ms(now_epoch_ms()); }
 
+// The storage stamp form "YYYY-MM-DDTHH:MM:SS.sssZ": UTC, always with milliseconds, so stamps
+// sort as text. is_storage_timestamp is true only for that exact form naming a real instant.
+std::string format_storage_timestamp(std::int64_t epoch_ms);
+bool is_storage_timestamp(std::string_view text);
+
 }  // namespace relais::domain

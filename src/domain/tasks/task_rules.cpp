@@ -1,18 +1,17 @@
 // Tasks: completed_at follows the status (set when done, cleared when reopened); a task
 // completed emits task.completed for notifications.
 #include "domain/records/rule_factories.hpp"
-#include "domain/records/values.hpp"
 
 namespace relais::domain {
 namespace {
 
 class TaskRules final : public RecordRules {
  public:
-  Result<void> before_write(Transaction&, const Actor&, const Json* before,
+  Result<void> before_write(Transaction& tx, const Actor&, const Json* before,
                             Json& candidate) override {
     const bool done = candidate.value("status", Json()) == "done";
     const bool was_done = before && before->value("status", Json()) == "done";
-    if (done && !was_done) candidate["completed_at"] = now_iso();
+    if (done && !was_done) candidate["completed_at"] = tx.effective_time();
     if (!done) candidate["completed_at"] = nullptr;
     return {};
   }

@@ -112,6 +112,27 @@ TEST_F(SqliteEngineTest, UrlSchemes) {
   EXPECT_FALSE(open_store("sqlite::memory:").ok());
 }
 
+// The outbox is read by the job runner with SQL, not through the port: check its stamp here.
+TEST_F(SqliteEngineTest, EffectiveTimeStampsOutboxAndAuditRows) {
+  auto store = open_store("sqlite:" + path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  const std::string at = "2025-01-02T03:04:05.678Z";
+  auto written = (*store)->write([&](domain::Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.set_effective_time(at));
+    tx.record_event({"contact.created", "contact", 1, 0, Json::object()});
+    tx.record_audit({0, "contact", 1, "create", nullptr, Json{{"first_name", "A"}}});
+    return Json();
+  });
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  sqlite::Connection db(path(), false);
+  for (const char* sql : {"SELECT at FROM outbox_events", "SELECT at FROM audit_log"}) {
+    auto stmt = db.prepare(sql);
+    ASSERT_TRUE(stmt->step()) << sql;
+    EXPECT_EQ(stmt->column_text(0), at) << sql;
+    EXPECT_FALSE(stmt->step()) << sql;
+  }
+}
+
 TEST_F(SqliteEngineTest, WalAndFullSynchronousAreInForce) {
   auto store = open_store("sqlite:" + path());
   ASSERT_TRUE(store.ok()) << store.error().message;

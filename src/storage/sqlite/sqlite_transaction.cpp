@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "domain/records/values.hpp"
 #include "storage/sqlite/list_query.hpp"
 #include "storage/sqlite/record_codec.hpp"
 #include "storage/sqlite/schema_sql.hpp"
@@ -151,7 +152,7 @@ Result<std::int64_t> SqliteTransaction::count(const EntitySchema& schema,
 Result<Json> SqliteTransaction::insert(const EntitySchema& schema, const Json& values) {
   if (!values.is_object()) return Error::bad_request("a record must be a JSON object");
   const SchemaSqlRef sql = schema_sql(schema);
-  const std::string now = now_iso();
+  const std::string now = effective_time();
   std::vector<SqlValue> params;
   params.reserve(schema.fields.size());
   std::vector<SqlValue> fts_values;
@@ -220,7 +221,7 @@ Result<Json> SqliteTransaction::update(const EntitySchema& schema, std::int64_t 
     params.push_back(std::move(v));
   }
   sets += "version = version + 1, updated_at = ?";
-  params.emplace_back(now_iso());
+  params.emplace_back(effective_time());
   params.emplace_back(id);
   std::string where = "id = ?";
   if (expected_version) {
@@ -331,7 +332,7 @@ Result<void> SqliteTransaction::repoint_contact(std::int64_t from_contact,
       if (ids.is_array()) deals.emplace_back(find->column_int64(0), std::move(ids));
     }
   }
-  const std::string now = now_iso();
+  const std::string now = effective_time();
   for (auto& [deal_id, ids] : deals) {
     Json merged = Json::array();
     for (const auto& v : ids) {
@@ -361,7 +362,7 @@ void SqliteTransaction::record_stage_change(std::int64_t deal_id, const std::str
     stmt->bind(2, std::string_view(from_stage));
   }
   stmt->bind(3, std::string_view(to_stage));
-  stmt->bind(4, std::string_view(now_iso()));
+  stmt->bind(4, std::string_view(effective_time()));
   stmt->bind(5, actor_user_id);
   stmt->run();
 }
@@ -370,7 +371,7 @@ void SqliteTransaction::record_audit(const domain::AuditEntry& entry) {
   auto stmt = db_.prepare(
       "INSERT INTO audit_log(at, actor_user_id, entity, record_id, action, before_json, "
       "after_json) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  stmt->bind(1, std::string_view(now_iso()));
+  stmt->bind(1, std::string_view(effective_time()));
   stmt->bind(2, entry.actor_user_id);
   stmt->bind(3, std::string_view(entry.entity));
   stmt->bind(4, entry.record_id);
@@ -384,13 +385,25 @@ void SqliteTransaction::record_event(const domain::DomainEvent& event) {
   auto stmt = db_.prepare(
       "INSERT INTO outbox_events(at, type, entity, record_id, actor_user_id, payload_json) "
       "VALUES (?, ?, ?, ?, ?, ?)");
-  stmt->bind(1, std::string_view(now_iso()));
+  stmt->bind(1, std::string_view(effective_time()));
   stmt->bind(2, std::string_view(event.type));
   stmt->bind(3, std::string_view(event.entity));
   stmt->bind(4, event.record_id);
   stmt->bind(5, event.actor_user_id);
   stmt->bind(6, std::string_view(event.payload.is_null() ? "{}" : event.payload.dump()));
   stmt->run();
+}
+
+Result<void> SqliteTransaction::set_effective_time(std::optional<std::string> iso_utc) {
+  if (iso_utc && !domain::is_storage_timestamp(*iso_utc)) {
+    return Error::bad_request("an effective time must look like 2026-11-25T14:03:07.123Z (UTC)");
+  }
+  effective_time_ = std::move(iso_utc);
+  return {};
+}
+
+std::string SqliteTransaction::effective_time() {
+  return effective_time_ ? *effective_time_ : now_iso();
 }
 
 std::optional<domain::UserCredentials> SqliteTransaction::find_credentials_by_email(

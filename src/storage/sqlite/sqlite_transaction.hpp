@@ -38,6 +38,8 @@ class SqliteTransaction final : public domain::Transaction {
                            const std::string& to_stage, std::int64_t actor_user_id) override;
   void record_audit(const domain::AuditEntry& entry) override;
   void record_event(const domain::DomainEvent& event) override;
+  Result<void> set_effective_time(std::optional<std::string> iso_utc) override;
+  std::string effective_time() override;
 
   Result<domain::Page> timeline(const domain::TimelineQuery& query) override;
 
@@ -61,6 +63,7 @@ class SqliteTransaction final : public domain::Transaction {
 
   Connection& db_;
   FtsLog* fts_;
+  std::optional<std::string> effective_time_;  // unset: the clock
 };
 
 // Maps a constraint violation escaping a unit of work to a client error (never a 500).
