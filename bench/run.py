@@ -2,10 +2,17 @@
 """Relais benchmark driver: data set, CSV import rate, HTTP load with wrk, memory.
 
 Usage: bench/run.py [--contacts 100000] [--duration 10] [--connections 32] [--build build]
+                    [--reuse-db PATH] [--scenarios healthz,search_contacts,...]
 Creates a fresh database under bench/out/, imports N generated contacts with `relais import`
 (timed), starts `relais serve` on 127.0.0.1, and runs wrk for each scenario in one session:
 healthz (the server's ceiling), GET one contact, list first page, full-text search,
-create contact. Prints a Markdown table for docs/benchmarks.md. Loopback only.
+create contact. While each scenario runs, the server's memory is sampled every 100 ms from
+/proc/<pid>/status and the peak of each figure is reported per scenario.
+Prints Markdown tables for docs/benchmarks.md. Loopback only.
+
+--reuse-db PATH serves an existing database made by an earlier run (same --contacts; it
+already holds the bench user) and skips generation and import. The database is used in
+place, so create_contact adds rows to it: pass a copy if it must stay unchanged.
 """
 import argparse
 import datetime
@@ -17,12 +24,15 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 PASSWORD = "bench-password-123"
+SCENARIOS = ("healthz", "get_contact", "list_contacts", "search_contacts", "create_contact")
+MEMORY_FIELDS = ("VmRSS", "RssAnon", "RssFile", "VmHWM")
 
 
 def free_port():
@@ -41,7 +51,37 @@ def post_json(url, body, headers=None):
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         fields = dict(line.split(":", 1) for line in f)
-    return {k: int(fields[k].split()[0]) for k in ("VmRSS", "VmHWM", "RssAnon", "RssFile")}
+    return {k: int(fields[k].split()[0]) for k in MEMORY_FIELDS}
+
+
+class MemorySampler:
+    """Polls /proc/<pid>/status every `interval` seconds on a thread and keeps the peak of
+    each field: the figure after a scenario hides what the scenario needed while it ran."""
+
+    def __init__(self, pid, interval=0.1):
+        self.pid = pid
+        self.interval = interval
+        self.peak = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self):
+        for key, value in rss_kib(self.pid).items():
+            self.peak[key] = max(self.peak.get(key, 0), value)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self._sample()  # the last state counts too
 
 
 def parse_wrk(out):
@@ -67,33 +107,26 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--reuse-db", metavar="PATH",
+                    help="serve this database from an earlier run; skip generation and import")
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS),
+                    help="comma-separated subset of: " + ", ".join(SCENARIOS))
     args = ap.parse_args()
+    scenarios = [name for name in args.scenarios.split(",") if name]
+    unknown = set(scenarios) - set(SCENARIOS)
+    if unknown:
+        sys.exit(f"unknown scenario(s): {', '.join(sorted(unknown))}")
 
     relais = os.path.join(args.build, "relais")
-    out_dir = os.path.join(BENCH, "out")
-    os.makedirs(out_dir, exist_ok=True)
-    db_path = os.path.join(out_dir, f"bench-{args.contacts}.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db_path + suffix):
-            os.remove(db_path + suffix)
-    db = "sqlite:" + db_path
-    csv_path = os.path.join(out_dir, f"contacts-{args.contacts}.csv")
-    if not os.path.exists(csv_path):
-        subprocess.run([sys.executable, os.path.join(BENCH, "gen_contacts.py"),
-                        str(args.contacts), csv_path], check=True)
-
-    subprocess.run([relais, "migrate", "--db", db], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([relais, "user", "add", "--email", "bench@relais.local", "--role", "admin",
-                    "--password-stdin", "--db", db], input=PASSWORD + "\n", text=True,
-                   check=True, stdout=subprocess.DEVNULL)
-
-    started = time.monotonic()
-    imp = subprocess.run([relais, "import", "contacts", csv_path, "--db", db],
-                         capture_output=True, text=True)
-    import_seconds = time.monotonic() - started
-    if imp.returncode != 0:
-        sys.exit(f"import failed ({imp.returncode}): {imp.stdout[-2000:]} {imp.stderr[-2000:]}")
-    import_rate = args.contacts / import_seconds
+    import_seconds = None
+    if args.reuse_db:
+        db_path = os.path.abspath(args.reuse_db)
+        if not os.path.exists(db_path):
+            sys.exit(f"--reuse-db: {db_path} does not exist")
+        db = "sqlite:" + db_path
+    else:
+        db_path, import_seconds = create_database(relais, args.contacts)
+        db = "sqlite:" + db_path
 
     port = free_port()
     server = subprocess.Popen([relais, "serve", "--db", db, "--listen", f"127.0.0.1:{port}"],
@@ -111,11 +144,14 @@ def main():
         env = dict(os.environ, RELAIS_TOKEN=token, RELAIS_MAX_ID=str(args.contacts),
                    RELAIS_BENCH_DIR=BENCH)
         results = {}
-        for name in ("healthz", "get_contact", "list_contacts", "search_contacts",
-                     "create_contact"):
+        memory = {"after start": rss_kib(server.pid)}
+        for name in scenarios:
             cmd = ["wrk", "--latency", f"-t{args.threads}", f"-c{args.connections}",
                    f"-d{args.duration}s", "-s", os.path.join(BENCH, "wrk", name + ".lua"), base]
-            out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+            with MemorySampler(server.pid) as sampler:
+                out = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                                     check=True).stdout
+            memory[name] = sampler.peak
             results[name] = parse_wrk(out)
             if results[name]["errors"]:
                 sys.exit(f"{name}: {results[name]['errors']} non-2xx answers:\n{out}")
@@ -124,7 +160,7 @@ def main():
         server.terminate()
         server.wait(timeout=30)
 
-    ceiling = results["healthz"]["rate"]
+    ceiling = results["healthz"]["rate"] if "healthz" in results else None
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
                          capture_output=True, text=True).stdout.strip()
     print(f"\n### {args.contacts:,} contacts — {datetime.date.today()} — {cpu}, "
@@ -134,16 +170,56 @@ def main():
     print("| scenario | req/s | p50 ms | p99 ms | vs healthz |")
     print("|---|---:|---:|---:|---:|")
     for name, r in results.items():
+        share = f"{100 * r['rate'] / ceiling:.0f} %" if ceiling else "-"
         print(f"| {name} | {r['rate']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-              f"{100 * r['rate'] / ceiling:.0f} % |")
-    print(f"\nCSV import: {args.contacts:,} rows in {import_seconds:.1f} s = "
-          f"{import_rate:,.0f} rows/s (`relais import contacts`, one process).")
-    # RssFile is SQLite's memory-mapped database pages (page cache, reclaimable); RssAnon is
-    # the server's own memory.
-    print(f"Server RSS after the run: {mem['VmRSS'] / 1024:.0f} MiB "
-          f"(anonymous {mem['RssAnon'] / 1024:.0f} MiB, mapped database file "
+              f"{share} |")
+    if import_seconds is not None:
+        print(f"\nCSV import: {args.contacts:,} rows in {import_seconds:.1f} s = "
+              f"{args.contacts / import_seconds:,.0f} rows/s (`relais import contacts`, "
+              "one process).")
+    else:
+        print(f"\nDatabase reused from {db_path} (no import).")
+    # RssFile is mostly SQLite's memory-mapped database pages (page cache, reclaimable);
+    # RssAnon is the server's own memory (heap, SQLite page caches, thread stacks).
+    # VmHWM is the process's peak VmRSS since it started.
+    print("\nServer memory, peak while each scenario ran (MiB, sampled every 100 ms):\n")
+    print("| scenario | VmRSS | RssAnon | RssFile | VmHWM |")
+    print("|---|---:|---:|---:|---:|")
+    for name, peak in memory.items():
+        print(f"| {name} | " + " | ".join(f"{peak[k] / 1024:.0f}" for k in MEMORY_FIELDS) + " |")
+    print(f"\nServer RSS after the run: {mem['VmRSS'] / 1024:.0f} MiB "
+          f"(anonymous {mem['RssAnon'] / 1024:.0f} MiB, file-backed "
           f"{mem['RssFile'] / 1024:.0f} MiB); peak {mem['VmHWM'] / 1024:.0f} MiB.")
     print(f"Database size: {os.path.getsize(db_path) / 1e6:.0f} MB.")
+
+
+def create_database(relais, contacts):
+    """Fresh bench/out/bench-N.db with the bench user and N imported contacts; returns its
+    path and the import time in seconds."""
+    out_dir = os.path.join(BENCH, "out")
+    os.makedirs(out_dir, exist_ok=True)
+    db_path = os.path.join(out_dir, f"bench-{contacts}.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db_path + suffix):
+            os.remove(db_path + suffix)
+    db = "sqlite:" + db_path
+    csv_path = os.path.join(out_dir, f"contacts-{contacts}.csv")
+    if not os.path.exists(csv_path):
+        subprocess.run([sys.executable, os.path.join(BENCH, "gen_contacts.py"),
+                        str(contacts), csv_path], check=True)
+
+    subprocess.run([relais, "migrate", "--db", db], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([relais, "user", "add", "--email", "bench@relais.local", "--role", "admin",
+                    "--password-stdin", "--db", db], input=PASSWORD + "\n", text=True,
+                   check=True, stdout=subprocess.DEVNULL)
+
+    started = time.monotonic()
+    imp = subprocess.run([relais, "import", "contacts", csv_path, "--db", db],
+                         capture_output=True, text=True)
+    import_seconds = time.monotonic() - started
+    if imp.returncode != 0:
+        sys.exit(f"import failed ({imp.returncode}): {imp.stdout[-2000:]} {imp.stderr[-2000:]}")
+    return db_path, import_seconds
 
 
 if __name__ == "__main__":

@@ -68,7 +68,14 @@ class SqliteStore final : public domain::Store {
   std::thread writer_thread_;
 };
 
-// Applies the per-connection settings (WAL, synchronous=FULL, foreign keys, timeouts, cache).
+// Page-cache budget per connection, in KiB (docs/decisions/0006-memory-budget.md). The writer
+// keeps a larger cache for imports and full-text index merges; readers find what they miss in
+// the operating system's page cache.
+inline constexpr int kWriterCacheKiB = 64 * 1024;
+inline constexpr int kReaderCacheKiB = 16 * 1024;
+
+// Applies the per-connection settings (WAL, synchronous=FULL, foreign keys, timeouts, cache,
+// no memory-mapped I/O).
 void configure_connection(Connection& db, bool reader);
 
 }  // namespace relais::storage::sqlite

@@ -1,5 +1,7 @@
 // Runs the storage contract suite on SQLite, plus SQLite-only checks: the migration agrees
 // with the EntitySchemas, version refusal, URL handling, PRAGMAs.
+#include "storage/sqlite/sqlite_store.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -141,6 +143,25 @@ TEST_F(SqliteEngineTest, WalAndFullSynchronousAreInForce) {
   ASSERT_TRUE(mode->step());
   EXPECT_EQ(mode->column_text(0), "wal");
   EXPECT_TRUE(std::filesystem::exists(path()));
+}
+
+// The memory budget of decision 0006: bounded page caches and no memory-mapped file pages.
+TEST_F(SqliteEngineTest, ConnectionsUseTheMemoryBudget) {
+  ASSERT_TRUE(migrate("sqlite:" + path()).ok());
+  auto pragma = [](sqlite::Connection& db, const char* sql) {
+    auto statement = db.prepare(sql);
+    EXPECT_TRUE(statement->step());
+    return statement->column_int64(0);
+  };
+  for (const bool reader : {false, true}) {
+    sqlite::Connection db(path(), false);
+    db.exec("PRAGMA mmap_size = 268435456");  // whatever was there before is replaced
+    sqlite::configure_connection(db, reader);
+    EXPECT_EQ(pragma(db, "PRAGMA mmap_size"), 0) << "reader " << reader;
+    EXPECT_EQ(pragma(db, "PRAGMA cache_size"),
+              -(reader ? sqlite::kReaderCacheKiB : sqlite::kWriterCacheKiB))
+        << "reader " << reader;
+  }
 }
 
 }  // namespace
