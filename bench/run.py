@@ -12,7 +12,8 @@ Prints Markdown tables for docs/benchmarks.md. Loopback only.
 
 --reuse-db PATH serves an existing database made by an earlier run (same --contacts; it
 already holds the bench user) and skips generation and import. The database is used in
-place, so create_contact adds rows to it: pass a copy if it must stay unchanged.
+place and create_contact adds rows to it (all in the city "Lyon", one of the search terms,
+so later search runs get slower): pass a fresh copy for comparable results.
 """
 import argparse
 import datetime
