@@ -25,7 +25,7 @@ struct ImportArgs {
   std::vector<std::string> maps;
   bool dry_run = false;
   bool json = false;
-  std::size_t batch_size = 500;
+  std::size_t batch_size = 2000;
 };
 
 int fail(const std::string& message) {
