@@ -64,6 +64,24 @@ def test_import_map_parameter_feeds_a_column(relais, admin):
     assert [c["first_name"] for c in contacts_named(admin, family)] == ["Zaza"]
 
 
+def test_import_fills_custom_fields_by_label_typed_like_their_definition(relais, admin):
+    key = unique("budget")
+    label = unique("Budget annuel")
+    admin.create("custom_fields", {"entity": "contact", "key": key, "label": label,
+                                   "type": "number"})
+    family = unique("Custom")
+    text = f"Nom;{label}\n{family};1 234,5\nAutre{family};beaucoup\n"
+    r = import_csv(admin, "contacts", text)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["mapping"][label] == f"custom.{key}"
+    assert report["imported"] == 1
+    assert report["rejected"] == [{"row": 3, "column": label,
+                                   "reason": "'beaucoup' is not a number"}]
+    [contact] = contacts_named(admin, family)
+    assert contact["custom"][key] == 1234.5
+
+
 def test_import_errors_match_the_spec(relais, admin):
     text = "first_name\nAnne\n"
     r = import_csv(admin, "contacts", text, headers={"Content-Type": "application/json"})
