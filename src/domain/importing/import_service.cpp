@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 #include <utility>
+#include <variant>
 
 #include "common/csv.hpp"
 #include "common/text_encoding.hpp"
@@ -75,6 +76,37 @@ std::string size_bucket(std::int64_t n) {
 struct CellError {
   std::string reason;
 };
+
+enum class CellType { kNumber, kMoney, kDate, kBoolean };
+
+// A cell as a number, an amount in minor units, a date or oui/non — or the reason it is not,
+// in the words a user sees in the import report.
+std::variant<Json, CellError> typed_cell(CellType type, std::string_view cell) {
+  const std::string quoted = "'" + std::string(cell) + "'";
+  switch (type) {
+    case CellType::kNumber:
+      if (auto v = parse_number(cell)) return Json(*v);
+      return CellError{quoted + " is not a number"};
+    case CellType::kMoney:
+      if (auto v = parse_amount_minor(cell)) return Json(*v);
+      return CellError{quoted + " is not an amount (e.g. 1 234,56)"};
+    case CellType::kDate:
+      if (auto v = parse_date(cell)) return Json(*v);
+      return CellError{quoted + " is not a date (25/11/2026 or 2026-11-25)"};
+    case CellType::kBoolean:
+      if (auto v = parse_bool(cell)) return Json(*v);
+      return CellError{quoted + " is not oui/non"};
+  }
+  return CellError{quoted + " cannot be read"};
+}
+
+// Stores the typed cell at `target`; returns the error instead when it does not parse.
+std::optional<CellError> put_typed(CellType type, std::string_view cell, Json& target) {
+  auto typed = typed_cell(type, cell);
+  if (auto* error = std::get_if<CellError>(&typed)) return std::move(*error);
+  target = std::move(std::get<Json>(typed));
+  return std::nullopt;
+}
 
 // The schema field an import field ends up in (for mapping service errors back to columns).
 std::string target_field(const std::string& import_field) {
@@ -366,25 +398,12 @@ std::optional<CellError> Importer::convert_cell(const std::string& field, std::s
       body[field] = *v;
       break;
     }
-    case FieldType::kMoney: {
-      auto v = parse_amount_minor(cell);
-      if (!v) return CellError{"'" + std::string(cell) + "' is not an amount (e.g. 1 234,56)"};
-      body[field] = *v;
-      break;
-    }
-    case FieldType::kDate: {
-      auto v = parse_date(cell);
-      if (!v)
-        return CellError{"'" + std::string(cell) + "' is not a date (25/11/2026 or 2026-11-25)"};
-      body[field] = *v;
-      break;
-    }
-    case FieldType::kBoolean: {
-      auto v = parse_bool(cell);
-      if (!v) return CellError{"'" + std::string(cell) + "' is not oui/non"};
-      body[field] = *v;
-      break;
-    }
+    case FieldType::kMoney:
+      return put_typed(CellType::kMoney, cell, body[field]);
+    case FieldType::kDate:
+      return put_typed(CellType::kDate, cell, body[field]);
+    case FieldType::kBoolean:
+      return put_typed(CellType::kBoolean, cell, body[field]);
     case FieldType::kEnum: {
       std::string folded = fold_label(cell);
       if (field == "size") {
@@ -433,24 +452,13 @@ std::optional<CellError> Importer::convert_custom_cell(const std::string& key,
   if (it == context_.custom_fields.end()) return std::nullopt;
   const Json& def = it->second;
   const std::string type = def.value("type", "text");
+  static const std::map<std::string, CellType> kTyped = {{"number", CellType::kNumber},
+                                                         {"money", CellType::kMoney},
+                                                         {"date", CellType::kDate},
+                                                         {"boolean", CellType::kBoolean}};
   Json value;
-  if (type == "number") {
-    auto v = parse_number(cell);
-    if (!v) return CellError{"'" + std::string(cell) + "' is not a number"};
-    value = *v;
-  } else if (type == "money") {
-    auto v = parse_amount_minor(cell);
-    if (!v) return CellError{"'" + std::string(cell) + "' is not an amount (e.g. 1 234,56)"};
-    value = *v;
-  } else if (type == "date") {
-    auto v = parse_date(cell);
-    if (!v)
-      return CellError{"'" + std::string(cell) + "' is not a date (25/11/2026 or 2026-11-25)"};
-    value = *v;
-  } else if (type == "boolean") {
-    auto v = parse_bool(cell);
-    if (!v) return CellError{"'" + std::string(cell) + "' is not oui/non"};
-    value = *v;
+  if (auto typed = kTyped.find(type); typed != kTyped.end()) {
+    if (auto error = put_typed(typed->second, cell, value)) return error;
   } else if (type == "enum") {
     const std::string folded = fold_label(cell);
     std::string allowed;
