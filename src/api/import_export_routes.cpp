@@ -1,7 +1,7 @@
 // CSV import and export over HTTP.
 //   POST /api/v1/imports/{contacts|companies|deals}?dry_run=true&map=Column:field
 //        Content-Type: text/csv → 200 {"rows","imported","rejected":[...],"dry_run",...}
-//   GET  /api/v1/{contacts|companies|deals|activities|tasks}/export.csv?filter=...
+//   GET  /api/v1/{contacts|companies|deals|activities|tasks}/export.csv?filter=...&q=...
 //        → text/csv attachment. These literal paths win over /{res}/{id} because the router
 //        prefers the pattern with the fewest {param} segments (see http/router.hpp).
 // The handlers only translate HTTP to the importing services; the CSV text of an export is
@@ -66,9 +66,10 @@ http::Response handle_import(http::Request& request, const domain::Actor& actor,
 
 http::Response handle_export(http::Request& request, const domain::Actor& actor,
                              domain::Services& services, const std::string& plural) {
-  std::string filter = request.query_param("filter").value_or("");
+  imp::ExportSelection selection{request.query_param("filter").value_or(""),
+                                 request.query_param("q").value_or("")};
   std::string body;
-  auto stats = imp::export_csv(services, actor, plural, filter,
+  auto stats = imp::export_csv(services, actor, plural, selection,
                                [&](std::string_view chunk) { body.append(chunk); });
   if (!stats.ok()) return http::Response::error(stats.error());
   http::Response response;

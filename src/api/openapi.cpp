@@ -342,9 +342,9 @@ void add_import_export_paths(Json& paths) {
   for (const char* plural : {"contacts", "companies", "deals", "activities", "tasks"}) {
     Json op = operation(std::string("export_") + plural + "_csv",
                         std::string("Export ") + plural + " as CSV (UTF-8)", plural);
-    op["parameters"] = Json::array({param_ref("filter")});
+    op["parameters"] = Json::array({param_ref("filter"), param_ref("q")});
     op["responses"]["200"] = {
-        {"description", "the records the caller may see that match the filter"},
+        {"description", "the records the caller may see that match the filter and search"},
         {"headers",
          {{"Content-Disposition",
            {{"description", std::string("attachment; filename=\"") + plural + "-<date>.csv\""},

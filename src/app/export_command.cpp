@@ -1,5 +1,5 @@
-// `relais export <contacts|companies|deals|activities|tasks> [--filter EXPR] [--out FILE]`
-// Streams CSV page by page to the file (or stdout); see domain/importing/csv_export.hpp.
+// `relais export <contacts|companies|deals|activities|tasks> [--filter EXPR] [--search TEXT] [--out
+// FILE]` Streams CSV page by page to the file (or stdout); see domain/importing/csv_export.hpp.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
@@ -18,6 +18,7 @@ struct ExportArgs {
   std::string kind;
   std::string db = kDefaultDatabaseUrl;
   std::string filter;
+  std::string search;
   std::string out;
 };
 
@@ -47,7 +48,7 @@ int run_export(const ExportArgs& args) {
   }
   std::ostream& out = args.out.empty() ? std::cout : file;
   auto stats = domain::importing::export_csv(
-      services, domain::Actor::system(), args.kind, args.filter,
+      services, domain::Actor::system(), args.kind, {args.filter, args.search},
       [&](std::string_view chunk) { out.write(chunk.data(), std::streamsize(chunk.size())); });
   if (!stats.ok()) {
     if (!args.out.empty()) std::remove(temp.c_str());
@@ -70,6 +71,8 @@ void add_export_command(CLI::App& app) {
       ->required();
   cmd->add_option("--db", args->db, "Database URL")->capture_default_str();
   cmd->add_option("--filter", args->filter, "Filter expression, e.g. city = \"Lyon\"");
+  cmd->add_option("--search", args->search,
+                  "Full-text search like the list's ?q= (prefix, accents ignored)");
   cmd->add_option("--out", args->out, "Output file (default: standard output)");
   cmd->callback([args] {
     int code = 1;

@@ -143,7 +143,6 @@ const en = {
   'error.number': 'Enter a number.',
 
   'hint.commaSeparated': '(comma-separated)',
-  'hint.exportIgnoresSearch': 'The export applies the filter, not the search text.',
   'hint.merge': 'The duplicate’s activities, notes, tasks and deals move to this contact.',
   'hint.board': 'Drag a deal to another stage, or focus a card and press Alt+← / Alt+→.',
 
@@ -412,7 +411,6 @@ const fr: Record<MessageKey, string> = {
   'error.number': 'Saisissez un nombre.',
 
   'hint.commaSeparated': '(séparés par des virgules)',
-  'hint.exportIgnoresSearch': "L'export applique le filtre, pas le texte recherché.",
   'hint.merge': 'Les activités, notes, tâches et opportunités du doublon passent sur ce contact.',
   'hint.board': 'Glissez une opportunité vers une autre étape, ou placez-vous sur une carte et appuyez sur Alt+← / Alt+→.',
 

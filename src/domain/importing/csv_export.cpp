@@ -42,14 +42,15 @@ bool is_exportable(std::string_view plural) {
 }
 
 Result<ExportStats> export_csv(Services& services, const Actor& actor, std::string_view plural,
-                               const std::string& filter,
+                               const ExportSelection& selection,
                                const std::function<void(std::string_view)>& sink) {
   RecordService* service = is_exportable(plural) ? services.by_plural(plural) : nullptr;
   if (service == nullptr) return Error::not_found("cannot export '" + std::string(plural) + "'");
   const EntitySchema& schema = service->schema();
 
   ListRequest request;
-  request.filter = filter;
+  request.filter = selection.filter;
+  request.q = selection.q;
   request.sort = "id";
   request.limit = kPageSize;
   // Fetch the first page before writing anything, so a bad filter is a clean error.

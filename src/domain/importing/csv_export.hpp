@@ -1,8 +1,8 @@
 // CSV export of one record type, streamed page by page through RecordService::list, so the
-// actor's visibility rules and the ?filter= language apply and no more than one page of
-// records is in memory at a time. Output: UTF-8 (no BOM), ',' separator, CRLF line ends,
-// a header of schema field names; lists joined with ", ", objects as JSON text; formula
-// cells guarded (see common/csv.hpp).
+// actor's visibility rules, the ?filter= language and the ?q= search apply and no more than one
+// page of records is in memory at a time. Output: UTF-8 (no BOM), ',' separator, CRLF line ends, a
+// header of schema field names; lists joined with ", ", objects as JSON text; formula cells guarded
+// (see common/csv.hpp).
 #pragma once
 
 #include <functional>
@@ -25,10 +25,16 @@ struct ExportStats {
   std::size_t rows = 0;
 };
 
+// Which records: the list endpoint's ?filter= and ?q= (full-text search), both optional.
+struct ExportSelection {
+  std::string filter;
+  std::string q;
+};
+
 // Calls `sink` with chunks of CSV text (the header first). kNotFound for a type that cannot
 // be exported; filter errors as the list endpoint reports them (before anything is written).
 Result<ExportStats> export_csv(Services& services, const Actor& actor, std::string_view plural,
-                               const std::string& filter,
+                               const ExportSelection& selection,
                                const std::function<void(std::string_view)>& sink);
 
 }  // namespace relais::domain::importing

@@ -267,7 +267,7 @@ TEST_F(ImportServiceTest, UnreadableFilesAreErrors) {
 TEST_F(ImportServiceTest, ExportRoundTrips) {
   ASSERT_TRUE(import(read_sample("contacts_fr_excel.csv"), ImportKind::kContacts).ok());
   std::string csv;
-  auto stats = export_csv(*services_, Actor::system(), "contacts", "city = \"Orléans\"",
+  auto stats = export_csv(*services_, Actor::system(), "contacts", {"city = \"Orléans\"", ""},
                           [&](std::string_view chunk) { csv.append(chunk); });
   ASSERT_TRUE(stats.ok()) << stats.error().message;
   EXPECT_EQ(stats->rows, 1u);
@@ -275,9 +275,17 @@ TEST_F(ImportServiceTest, ExportRoundTrips) {
   EXPECT_NE(csv.find("Élodie"), std::string::npos);
   EXPECT_EQ(csv.find("François"), std::string::npos);
 
-  auto bad = export_csv(*services_, Actor::system(), "contacts", "nope ==", [](auto) {});
+  // The search text narrows the export like the list's ?q= (prefix, accents ignored).
+  std::string searched;
+  auto found = export_csv(*services_, Actor::system(), "contacts", {"", "elod"},
+                          [&](std::string_view chunk) { searched.append(chunk); });
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->rows, 1u);
+  EXPECT_NE(searched.find("Élodie"), std::string::npos);
+
+  auto bad = export_csv(*services_, Actor::system(), "contacts", {"nope ==", ""}, [](auto) {});
   EXPECT_FALSE(bad.ok());
-  EXPECT_FALSE(export_csv(*services_, Actor::system(), "users", "", [](auto) {}).ok());
+  EXPECT_FALSE(export_csv(*services_, Actor::system(), "users", {}, [](auto) {}).ok());
 }
 
 }  // namespace

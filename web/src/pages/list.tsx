@@ -159,7 +159,7 @@ export function ListPage({ resource }: { resource: ListResource }) {
     setColumns(v.columns);
   }
 
-  const exportHref = `/api/v1/${resource}/export.csv${qs({ filter })}`;
+  const exportHref = `/api/v1/${resource}/export.csv${qs({ filter, q })}`;
   const allCols = ['name', ...(schemas[resource] || []).map((d) => d.name)].filter(
     (c, i, a) => a.indexOf(c) === i && !['custom', 'version'].includes(c) && !(c === 'name' && resource !== 'contacts' && !fieldDef(resource, 'name')),
   );
@@ -174,7 +174,7 @@ export function ListPage({ resource }: { resource: ListResource }) {
           <button type="button" class="primary" onClick={() => setCreating(!creating)} aria-expanded={creating}>
             {t(newLabels[resource])}
           </button>
-          <a class="button" href={exportHref} download title={q ? t('hint.exportIgnoresSearch') : undefined}>
+          <a class="button" href={exportHref} download>
             {t('action.exportCsv')}
           </a>
         </div>
