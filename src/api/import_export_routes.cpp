@@ -68,14 +68,20 @@ http::Response handle_export(http::Request& request, const domain::Actor& actor,
                              domain::Services& services, const std::string& plural) {
   imp::ExportSelection selection{request.query_param("filter").value_or(""),
                                  request.query_param("q").value_or("")};
-  std::string body;
+  // Written to a private temporary file and streamed from there: a million-row export must
+  // not sit in the server's memory.
+  auto file = common::TempFile::create("relais-export-");
+  if (!file.ok()) return http::Response::error(file.error());
   auto stats = imp::export_csv(services, actor, plural, selection,
-                               [&](std::string_view chunk) { body.append(chunk); });
+                               [&](std::string_view chunk) { (*file)->write(chunk); });
   if (!stats.ok()) return http::Response::error(stats.error());
+  if (auto written = (*file)->finish(); !written.ok()) {
+    return http::Response::error(written.error());
+  }
   http::Response response;
   response.status = 200;
   response.content_type = "text/csv; charset=utf-8";
-  response.body = std::move(body);
+  response.body_file = std::move(file).value();
   std::string date = domain::now_iso().substr(0, 10);
   response.set_header("Content-Disposition",
                       "attachment; filename=\"" + plural + "-" + date + ".csv\"");

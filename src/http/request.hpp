@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/temp_file.hpp"
 
 namespace relais::http {
 
@@ -37,6 +38,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string content_type = "application/json";
+  // When set, the body is this finished file, streamed from disk (large exports); `body` is
+  // ignored. The file is deleted once the response has been sent or dropped.
+  std::shared_ptr<const common::TempFile> body_file;
 
   static Response json(int status, const Json& body);
   static Response error(const Error& error);  // status from error code, body {"error": {...}}

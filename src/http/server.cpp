@@ -422,10 +422,11 @@ Response Server::Impl::handle_on_worker(Request& request) {
   return Response::error(Error::internal("internal error"));
 }
 
-asio::awaitable<void> Server::Impl::write(Connection& connection, Response response,
-                                          unsigned version, bool keep_alive,
-                                          const Request& log_request, Clock::time_point start) {
-  BeastResponse out{static_cast<bhttp::status>(response.status), version};
+namespace {
+
+// Status line and headers shared by in-memory and file bodies.
+template <class Body>
+void set_head(bhttp::response<Body>& out, Response& response, bool keep_alive) {
   out.set(bhttp::field::server, "relais");
   const bool bodiless = response.status == 204 || response.status == 304;
   if (!response.content_type.empty() && !bodiless) {
@@ -439,12 +440,39 @@ asio::awaitable<void> Server::Impl::write(Connection& connection, Response respo
       out.find("Content-Security-Policy") == out.end()) {
     out.set("Content-Security-Policy", kHtmlCsp);
   }
-  if (!bodiless) out.body() = std::move(response.body);
   out.keep_alive(keep_alive);
+}
+
+}  // namespace
+
+asio::awaitable<void> Server::Impl::write(Connection& connection, Response response,
+                                          unsigned version, bool keep_alive,
+                                          const Request& log_request, Clock::time_point start) {
+  beast::error_code ec;
+  if (response.body_file) {
+    // Streamed from disk in small buffers: a large export costs no memory here.
+    bhttp::response<bhttp::file_body> out{static_cast<bhttp::status>(response.status), version};
+    out.body().open(response.body_file->path().c_str(), beast::file_mode::scan, ec);
+    if (!ec) {
+      set_head(out, response, keep_alive);
+      out.prepare_payload();
+      const std::size_t bytes = out.body().size();
+      connection.stream.expires_after(options_.write_timeout);
+      co_await bhttp::async_write(connection.stream, out,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+      log_access(log_request, response.status, bytes, start);
+      co_return;
+    }
+    spdlog::error("cannot open a response body file: {}", ec.message());
+    response = error_response(500, "internal", "internal error");
+  }
+  BeastResponse out{static_cast<bhttp::status>(response.status), version};
+  set_head(out, response, keep_alive);
+  const bool bodiless = response.status == 204 || response.status == 304;
+  if (!bodiless) out.body() = std::move(response.body);
   out.prepare_payload();
   const std::size_t bytes = out.body().size();
 
-  beast::error_code ec;
   connection.stream.expires_after(options_.write_timeout);
   co_await bhttp::async_write(connection.stream, out,
                               asio::redirect_error(asio::use_awaitable, ec));

@@ -15,6 +15,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -142,6 +143,37 @@ TEST(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   EXPECT_EQ(second.result_int(), 201);
   EXPECT_EQ(body_of(second)["body"], "two");
   EXPECT_EQ(calls.load(), 2);
+}
+
+TEST(ServerTest, FileBodyIsStreamedThenDeleted) {
+  Router router;
+  std::string path;
+  std::string expected;
+  for (int i = 0; i < 20000; ++i) expected += "ligne " + std::to_string(i) + ",Hélène\r\n";
+  router.add("GET", "/api/export", [&](Request&) {
+    auto file = common::TempFile::create("relais-server-test-");
+    EXPECT_TRUE(file.ok());
+    path = (*file)->path();
+    (*file)->write(expected);
+    EXPECT_TRUE((*file)->finish().ok());
+    Response response;
+    response.content_type = "text/csv; charset=utf-8";
+    response.set_header("Content-Disposition", "attachment; filename=\"x.csv\"");
+    response.body_file = std::move(file).value();
+    return response;
+  });
+  RunningServer server(test_options(), router);
+  Client client(server.port());
+  BeastResponse response = client.send("GET", "/api/export");
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response[bhttp::field::content_type], "text/csv; charset=utf-8");
+  EXPECT_EQ(response[bhttp::field::content_length], std::to_string(expected.size()));
+  EXPECT_EQ(response["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ(response.body(), expected);
+  // The same connection still works, and the file is gone once the response was sent.
+  EXPECT_EQ(client.send("GET", "/healthz").result_int(), 200);
+  EXPECT_FALSE(path.empty());
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 TEST(ServerTest, HandlerRunsOffTheIoThreads) {
