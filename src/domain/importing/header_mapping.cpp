@@ -25,6 +25,16 @@ const Synonyms& common_address_synonyms() {
   return s;
 }
 
+// When the record was created in the system the data comes from (kept on migration).
+const Synonyms& history_synonyms() {
+  static const Synonyms s = {
+      {"created_at",
+       {"created at", "created", "creation date", "create date", "date created", "date added",
+        "date de creation", "cree le", "creee le", "date d ajout", "ajoute le", "date creation"}},
+  };
+  return s;
+}
+
 const Synonyms& owner_synonyms() {
   static const Synonyms s = {
       {"owner_email",
@@ -107,11 +117,13 @@ bool is_multi_valued(std::string_view field) {
 std::vector<const Synonyms*> tables(ImportKind kind) {
   switch (kind) {
     case ImportKind::kContacts:
-      return {&contact_synonyms(), &common_address_synonyms(), &owner_synonyms()};
+      return {&contact_synonyms(), &common_address_synonyms(), &owner_synonyms(),
+              &history_synonyms()};
     case ImportKind::kCompanies:
-      return {&company_synonyms(), &common_address_synonyms(), &owner_synonyms()};
+      return {&company_synonyms(), &common_address_synonyms(), &owner_synonyms(),
+              &history_synonyms()};
     case ImportKind::kDeals:
-      return {&deal_synonyms(), &owner_synonyms()};
+      return {&deal_synonyms(), &owner_synonyms(), &history_synonyms()};
   }
   return {};
 }

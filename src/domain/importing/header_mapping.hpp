@@ -9,6 +9,9 @@
 //   stage         → deal stage_id, by stage id or name in that pipeline
 //   contact_email → deal contact_ids, by an existing contact's e-mail
 //   owner_email   → owner_id, by user e-mail
+//   created_at    → when the record was created in the system it comes from (a date or an ISO
+//                   date-time, not in the future): the record, its audit entry and its event
+//                   carry that time instead of the import's
 //   custom.<key>  → that custom field of the record type; a header equal to the field's key or
 //                   label (folded) maps to it automatically
 #pragma once

@@ -12,6 +12,7 @@
 #include "common/text_encoding.hpp"
 #include "domain/importing/text_fold.hpp"
 #include "domain/importing/value_parsing.hpp"
+#include "domain/records/values.hpp"
 #include "domain/services.hpp"
 
 namespace relais::domain::importing {
@@ -100,6 +101,26 @@ std::variant<Json, CellError> typed_cell(CellType type, std::string_view cell) {
   return CellError{quoted + " cannot be read"};
 }
 
+// A creation date from another system ("25/11/2024", "2024-11-25", "2024-11-25T09:30:00+01:00")
+// as a storage stamp; a date alone means midnight UTC. Never in the future.
+std::variant<std::string, CellError> creation_stamp(std::string_view cell) {
+  std::string stamp;
+  if (auto day = parse_date(cell); day && cell.size() <= 10) {
+    stamp = *day + "T00:00:00.000Z";
+  } else if (auto instant = normalize_datetime(cell)) {
+    stamp = *instant;
+    if (stamp.find('.') == std::string::npos) stamp.insert(stamp.size() - 1, ".000");
+  } else {
+    return CellError{"'" + std::string(cell) +
+                     "' is not a date (25/11/2026, 2026-11-25 or 2026-11-25T09:30:00Z)"};
+  }
+  if (!is_storage_timestamp(stamp)) return CellError{"'" + std::string(cell) + "' is not a date"};
+  if (stamp > format_storage_timestamp(now_epoch_ms())) {
+    return CellError{"'" + std::string(cell) + "' is in the future"};
+  }
+  return stamp;
+}
+
 // Stores the typed cell at `target`; returns the error instead when it does not parse.
 std::optional<CellError> put_typed(CellType type, std::string_view cell, Json& target) {
   auto typed = typed_cell(type, cell);
@@ -124,6 +145,7 @@ struct PreparedRow {
   std::size_t line = 0;
   Json body = Json::object();
   std::string company_name;
+  std::string created_at;                   // storage stamp, or "" for now
   std::vector<std::string> contact_emails;  // deals
 };
 
@@ -356,6 +378,12 @@ std::optional<CellError> Importer::convert_cell(const std::string& field, std::s
     out.company_name = std::string(cell);
     return std::nullopt;
   }
+  if (field == "created_at") {
+    auto stamp = creation_stamp(cell);
+    if (std::holds_alternative<CellError>(stamp)) return std::get<CellError>(stamp);
+    out.created_at = std::get<std::string>(stamp);
+    return std::nullopt;
+  }
   if (field == "contact_email") {
     for (const std::string& e : split_list(cell, ",;| ")) out.contact_emails.push_back(e);
     return std::nullopt;
@@ -571,6 +599,16 @@ std::optional<RejectedRow> Importer::write_row(Transaction& tx, PreparedRow& row
   };
   tainted = false;
   Json body = row.body;  // a copy: the batch may be replayed
+  // Back to the clock whatever happens to this row.
+  struct ClockReset {
+    Transaction& tx;
+    ~ClockReset() { (void)tx.set_effective_time(std::nullopt); }
+  } clock_reset{tx};
+  if (!row.created_at.empty()) {
+    if (auto as_of = tx.set_effective_time(row.created_at); !as_of.ok()) {
+      return RejectedRow{row.line, column_for("created_at"), as_of.error().message};
+    }
+  }
   if (!row.contact_emails.empty()) {
     Json ids = Json::array();
     for (const std::string& e : row.contact_emails) {

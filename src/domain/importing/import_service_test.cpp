@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "domain/importing/csv_export.hpp"
 #include "domain/services.hpp"
@@ -235,6 +236,29 @@ TEST_F(ImportServiceTest, CustomFieldColumnsAreTypedLikeTheirDefinitions) {
   ASSERT_EQ(contacts.size(), 1u);
   EXPECT_EQ(contacts[0]["custom"],
             (Json{{"secteur", "BTP"}, {"panier", 12.5}, {"rappel", "2026-11-25"}, {"vip", true}}));
+}
+
+// Migrating from another CRM keeps each record's creation date; the rows around keep "now".
+TEST_F(ImportServiceTest, CreationDatesFromTheOldSystemAreKept) {
+  std::string csv = "Prénom;Entreprise;Date de création\n";
+  csv += "Anne;Ancienne SA;15/03/2024\n";
+  csv += "Bruno;;2024-06-01T08:30:00+02:00\n";
+  csv += "Chloé;;\n";
+  csv += "Denis;;01/01/2999\n";
+  auto report = import(csv, ImportKind::kContacts);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->imported, 3u);
+  ASSERT_EQ(report->rejected.size(), 1u);
+  EXPECT_EQ(report->rejected[0].column, "Date de création");
+  EXPECT_NE(report->rejected[0].reason.find("future"), std::string::npos);
+  std::map<std::string, Json> by_name;
+  for (const Json& c : all(contact_schema())) by_name[c["first_name"].get<std::string>()] = c;
+  EXPECT_EQ(by_name["Anne"]["created_at"], "2024-03-15T00:00:00.000Z");
+  EXPECT_EQ(by_name["Anne"]["updated_at"], "2024-03-15T00:00:00.000Z");
+  EXPECT_EQ(by_name["Bruno"]["created_at"], "2024-06-01T06:30:00.000Z");
+  EXPECT_GT(by_name["Chloé"]["created_at"].get<std::string>(), "2026-01-01");
+  // The company first seen on Anne's row is dated like her.
+  EXPECT_EQ(all(company_schema()).at(0)["created_at"], "2024-03-15T00:00:00.000Z");
 }
 
 TEST_F(ImportServiceTest, DealsWithFrenchAmountsStagesAndDates) {
