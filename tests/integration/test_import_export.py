@@ -82,6 +82,20 @@ def test_import_fills_custom_fields_by_label_typed_like_their_definition(relais,
     assert contact["custom"][key] == 1234.5
 
 
+def test_import_keeps_the_creation_date_of_the_old_crm(relais, admin):
+    family = unique("Migration")
+    text = f"Nom;Prénom;Date de création\n{family};Ancienne;15/03/2024\n{family};Future;01/01/2999\n"
+    r = import_csv(admin, "contacts", text)
+    assert r.status_code == 200, r.text
+    assert r.json()["imported"] == 1
+    [rejected] = r.json()["rejected"]
+    assert rejected["row"] == 3 and rejected["column"] == "Date de création"
+    [contact] = contacts_named(admin, family)
+    assert contact["created_at"] == "2024-03-15T00:00:00.000Z"
+    timeline = admin.get(f"/api/v1/contacts/{contact['id']}/timeline").json()["data"]
+    assert timeline[-1]["kind"] == "audit" and timeline[-1]["at"].startswith("2024-03-15")
+
+
 def test_import_errors_match_the_spec(relais, admin):
     text = "first_name\nAnne\n"
     r = import_csv(admin, "contacts", text, headers={"Content-Type": "application/json"})
