@@ -170,6 +170,12 @@ describe('Relais web UI', { concurrency: false }, () => {
     await columns.nth(to).getByRole('article', { name: title }).focus();
     await page.keyboard.press('Alt+ArrowLeft');
     await eventually(async () => assert.equal(await columns.nth(to).getByRole('article', { name: title }).count(), 0));
+
+    // Won/lost columns show the last 30 days by default; a wider window brings older ones back.
+    const won = page.locator('.board > section.kind-won');
+    const recentWon = await won.getByRole('article').count();
+    await page.getByLabel('Won and lost deals').selectOption({ label: 'All closed deals' });
+    await eventually(async () => assert.ok((await won.getByRole('article').count()) > recentWon, 'older won deals appear'));
   });
 
   test('imports a CSV with one bad row and reports that row', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFilter, quote } from './filter';
+import { buildFilter, closedDealsFilter, quote } from './filter';
 import { fieldDef } from './schema';
 
 const defs = (n: string) => fieldDef('contacts', n);
@@ -27,5 +27,18 @@ describe('buildFilter', () => {
     expect(buildFilter([{ field: 'amount', op: '>', value: '500' }, { field: 'expected_close_date', op: '<', value: '2026-11-25' }], 'and', deal)).toBe(
       'amount > 500 EUR and expected_close_date < 2026-11-25',
     );
+  });
+});
+
+describe('closedDealsFilter', () => {
+  const now = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+  it('keeps open deals and those closed within the window', () => {
+    expect(closedDealsFilter('30', now)).toBe(' and (status = "open" or closed_at >= "2026-10-26T12:00:00.000Z")');
+    expect(closedDealsFilter('365', now)).toBe(' and (status = "open" or closed_at >= "2025-11-25T12:00:00.000Z")');
+  });
+
+  it('adds nothing when every closed deal is wanted', () => {
+    expect(closedDealsFilter('all', now)).toBe('');
   });
 });

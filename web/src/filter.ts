@@ -70,3 +70,11 @@ export function buildFilter(conds: Condition[], join: 'and' | 'or', defs: (name:
   const parts = conds.map((c) => conditionText(c, defs(c.field))).filter((x): x is string => !!x);
   return parts.join(` ${join} `);
 }
+
+// Pipeline board: open deals always, closed ones only when closed within the last `days` days
+// ('all': no restriction). Appended to the board's filter.
+export function closedDealsFilter(days: string, nowMs: number): string {
+  if (days === 'all') return '';
+  const since = new Date(nowMs - Number(days) * 86400000).toISOString();
+  return ` and (status = "open" or closed_at >= ${quote(since)})`;
+}

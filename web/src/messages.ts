@@ -106,6 +106,9 @@ const en = {
   'filter.add': 'Add a condition',
   'filter.allOwners': 'All owners',
   'filter.me': 'Me',
+  'filter.closedDays': 'Closed in the last {days} days',
+  'filter.closedAll': 'All closed deals',
+  'label.closedDeals': 'Won and lost deals',
 
   'op.=': 'is',
   'op.!=': 'is not',
@@ -374,6 +377,9 @@ const fr: Record<MessageKey, string> = {
   'filter.add': 'Ajouter une condition',
   'filter.allOwners': 'Tous les propriétaires',
   'filter.me': 'Moi',
+  'filter.closedDays': 'Conclues ces {days} derniers jours',
+  'filter.closedAll': 'Toutes les affaires conclues',
+  'label.closedDeals': 'Affaires gagnées et perdues',
 
   'op.=': 'est',
   'op.!=': "n'est pas",

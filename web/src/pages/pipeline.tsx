@@ -1,7 +1,10 @@
 // Pipeline board: one column per stage with count, total and weighted amount. Deals move by drag
-// and drop, by the per-card stage select, or with Alt+Arrow keys on a focused card.
+// and drop, by the per-card stage select, or with Alt+Arrow keys on a focused card. Won and lost
+// columns show the deals closed in a chosen window (30 days by default): a year of history would
+// otherwise bury the board under hundreds of closed cards.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, listAll, type Rec } from '../api';
+import { closedDealsFilter } from '../filter';
 import { money, num, t } from '../i18n';
 import { useLocation, navigate } from '../router';
 import { useUser } from '../session';
@@ -31,6 +34,8 @@ export function dealProbability(d: Rec, stage?: Stage): number {
   return Number(p) / 100;
 }
 
+const CLOSED_WINDOWS = ['30', '90', '365', 'all'];
+
 export function PipelinePage() {
   const user = useUser();
   const { query } = useLocation();
@@ -38,6 +43,7 @@ export function PipelinePage() {
   const users = useSmallList('users');
   const pipelineId = query.get('pipeline') || String((pipelines.find((p) => p.is_default) || pipelines[0])?.id ?? '');
   const owner = query.get('owner') || '';
+  const closedDays = CLOSED_WINDOWS.includes(query.get('closed') || '') ? query.get('closed')! : '30';
   const pipeline = pipelines.find((p) => String(p.id) === pipelineId);
   const stages: Stage[] = pipeline?.stages || [];
   const [deals, setDeals] = useState<Rec[]>([]);
@@ -45,15 +51,18 @@ export function PipelinePage() {
   const [status, setStatus] = useState('');
   const [lostFor, setLostFor] = useState<{ deal: Rec; stage: Stage } | null>(null);
   const focusAfter = useRef<string | null>(null);
-  const [ids] = useState(() => ({ pipe: nextId('pipe'), owner: nextId('owner') }));
+  const [ids] = useState(() => ({ pipe: nextId('pipe'), owner: nextId('owner'), closed: nextId('closed') }));
 
   useEffect(() => {
     if (!pipelineId) return;
-    const filter = `pipeline_id = ${/^\d+$/.test(pipelineId) ? pipelineId : JSON.stringify(pipelineId)}` + (owner ? ` and owner_id = ${owner}` : '');
+    const filter =
+      `pipeline_id = ${/^\d+$/.test(pipelineId) ? pipelineId : JSON.stringify(pipelineId)}` +
+      (owner ? ` and owner_id = ${owner}` : '') +
+      closedDealsFilter(closedDays, Date.now());
     listAll('deals', { filter, sort: '-amount' })
       .then((d) => (prefetchRefs(d, { company_id: 'companies' }), setDeals(d), setError('')))
       .catch((e) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, [pipelineId, owner]);
+  }, [pipelineId, owner, closedDays]);
 
   useEffect(() => {
     if (focusAfter.current) {
@@ -121,6 +130,16 @@ export function PipelinePage() {
                     {displayName('users', u)}
                   </option>
                 ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for={ids.closed}>{t('label.closedDeals')}</label>
+            <select id={ids.closed} value={closedDays} onChange={(e) => setQuery({ closed: (e.target as HTMLSelectElement).value })}>
+              {CLOSED_WINDOWS.map((w) => (
+                <option key={w} value={w}>
+                  {w === 'all' ? t('filter.closedAll') : t('filter.closedDays', { days: w })}
+                </option>
+              ))}
             </select>
           </div>
         </div>
