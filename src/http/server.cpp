@@ -159,6 +159,10 @@ class Server::Impl {
   Response handle_on_worker(Request& request);
   asio::awaitable<void> write(Connection& connection, Response response, unsigned version,
                               bool keep_alive, const Request& log_request, Clock::time_point start);
+  // Sends a response whose head is set, then logs it.
+  template <class Body>
+  asio::awaitable<void> send(Connection& connection, bhttp::response<Body>& out,
+                             const Request& log_request, Clock::time_point start);
   void log_access(const Request& request, int status, std::size_t bytes, Clock::time_point start);
   void shutdown();
   void close_connections(bool idle_only);
@@ -448,19 +452,14 @@ void set_head(bhttp::response<Body>& out, Response& response, bool keep_alive) {
 asio::awaitable<void> Server::Impl::write(Connection& connection, Response response,
                                           unsigned version, bool keep_alive,
                                           const Request& log_request, Clock::time_point start) {
-  beast::error_code ec;
   if (response.body_file) {
     // Streamed from disk in small buffers: a large export costs no memory here.
     bhttp::response<bhttp::file_body> out{static_cast<bhttp::status>(response.status), version};
+    beast::error_code ec;
     out.body().open(response.body_file->path().c_str(), beast::file_mode::scan, ec);
     if (!ec) {
       set_head(out, response, keep_alive);
-      out.prepare_payload();
-      const std::size_t bytes = out.body().size();
-      connection.stream.expires_after(options_.write_timeout);
-      co_await bhttp::async_write(connection.stream, out,
-                                  asio::redirect_error(asio::use_awaitable, ec));
-      log_access(log_request, response.status, bytes, start);
+      co_await send(connection, out, log_request, start);
       co_return;
     }
     spdlog::error("cannot open a response body file: {}", ec.message());
@@ -468,15 +467,20 @@ asio::awaitable<void> Server::Impl::write(Connection& connection, Response respo
   }
   BeastResponse out{static_cast<bhttp::status>(response.status), version};
   set_head(out, response, keep_alive);
-  const bool bodiless = response.status == 204 || response.status == 304;
-  if (!bodiless) out.body() = std::move(response.body);
+  if (response.status != 204 && response.status != 304) out.body() = std::move(response.body);
+  co_await send(connection, out, log_request, start);
+}
+
+template <class Body>
+asio::awaitable<void> Server::Impl::send(Connection& connection, bhttp::response<Body>& out,
+                                         const Request& log_request, Clock::time_point start) {
   out.prepare_payload();
   const std::size_t bytes = out.body().size();
-
+  beast::error_code ec;
   connection.stream.expires_after(options_.write_timeout);
   co_await bhttp::async_write(connection.stream, out,
                               asio::redirect_error(asio::use_awaitable, ec));
-  log_access(log_request, response.status, bytes, start);
+  log_access(log_request, out.result_int(), bytes, start);
 }
 
 // One line per request. The query string is left out on purpose (it may hold personal data),
