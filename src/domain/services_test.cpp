@@ -8,18 +8,16 @@
 #include <filesystem>
 
 #include "domain/contacts/contact_merge_service.hpp"
+#include "domain/testing/services_fixture.hpp"
 #include "domain/timeline/timeline_service.hpp"
-#include "storage/testing/temp_database.hpp"
 
 namespace relais::domain {
 namespace {
 
-class ServicesTest : public ::testing::Test {
+class ServicesTest : public testing::ServicesFixture {
  protected:
   void SetUp() override {
-    db_ = std::make_unique<storage::testing::TempDatabase>("relais-domain");
-    services_ = std::make_unique<Services>(db_->store());
-
+    ServicesFixture::SetUp();
     const Actor sys = Actor::system();
     lyon_ = must(services_->teams.create(sys, {{"name", "Lyon"}}))["id"].get<std::int64_t>();
     paris_ = must(services_->teams.create(sys, {{"name", "Paris"}}))["id"].get<std::int64_t>();
@@ -28,27 +26,6 @@ class ServicesTest : public ::testing::Test {
     reader_ = make_user("rita@example.fr", Role::kReadonly, lyon_);
   }
 
-  void TearDown() override {
-    services_.reset();
-    db_.reset();
-  }
-
-  template <class T>
-  static T must(Result<T> r) {
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_json().dump());
-    if (!r.ok()) throw std::runtime_error("unexpected error");
-    return std::move(r).value();
-  }
-
-  Actor make_user(const std::string& email, Role role, std::int64_t team) {
-    Json user = must(services_->auth.create_user(
-        Actor::system(), {{"email", email}, {"role", role_name(role)}, {"team_id", team}},
-        "motdepasse-solide"));
-    return Actor{user["id"].get<std::int64_t>(), role, team, "fr"};
-  }
-
-  std::unique_ptr<storage::testing::TempDatabase> db_;
-  std::unique_ptr<Services> services_;
   std::int64_t lyon_ = 0, paris_ = 0;
   Actor alice_, bob_, reader_;
 };

@@ -9,38 +9,17 @@
 
 #include "domain/auth/auth_service.hpp"
 #include "domain/services.hpp"
-#include "storage/testing/temp_database.hpp"
+#include "domain/testing/services_fixture.hpp"
 
 namespace relais::domain {
 namespace {
 
-constexpr const char* kPassword = "motdepasse-solide";
-
-class AuthCacheTest : public ::testing::Test {
+class AuthCacheTest : public testing::ServicesFixture {
  protected:
   void SetUp() override {
-    db_ = std::make_unique<storage::testing::TempDatabase>("relais-authcache");
-    services_ = std::make_unique<Services>(db_->store());
+    ServicesFixture::SetUp();
     admin_ = make_user("ada@example.fr", Role::kAdmin);
     sales_ = make_user("sam@example.fr", Role::kSales);
-  }
-
-  void TearDown() override {
-    services_.reset();
-    db_.reset();
-  }
-
-  template <class T>
-  static T must(Result<T> r) {
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_json().dump());
-    if (!r.ok()) throw std::runtime_error("unexpected error");
-    return std::move(r).value();
-  }
-
-  Actor make_user(const std::string& email, Role role) {
-    Json user = must(services_->auth.create_user(
-        Actor::system(), {{"email", email}, {"role", role_name(role)}}, kPassword));
-    return Actor{user["id"].get<std::int64_t>(), role, std::nullopt, "fr"};
   }
 
   // Signs in and resolves the token twice, so the second answer came from the cache.
@@ -52,8 +31,6 @@ class AuthCacheTest : public ::testing::Test {
     return login.token;
   }
 
-  std::unique_ptr<storage::testing::TempDatabase> db_;
-  std::unique_ptr<Services> services_;
   Actor admin_, sales_;
 };
 

@@ -12,12 +12,10 @@
 #include <vector>
 
 #include "domain/services.hpp"
-#include "storage/testing/temp_database.hpp"
+#include "domain/testing/services_fixture.hpp"
 
 namespace relais::domain {
 namespace {
-
-constexpr const char* kPassword = "motdepasse-solide";
 
 struct AuditRow {
   std::int64_t actor_user_id = 0;
@@ -25,34 +23,15 @@ struct AuditRow {
   std::string after_json;
 };
 
-class SelfServiceTest : public ::testing::Test {
+class SelfServiceTest : public testing::ServicesFixture {
  protected:
   void SetUp() override {
-    db_ = std::make_unique<storage::testing::TempDatabase>("relais-self");
-    services_ = std::make_unique<Services>(db_->store());
+    ServicesFixture::SetUp();
     sales_ = make_user("sam@example.fr", Role::kSales);
     reader_ = make_user("rita@example.fr", Role::kReadonly);
   }
 
-  void TearDown() override {
-    services_.reset();
-    db_.reset();
-  }
-
   std::string db_path() const { return db_->path(); }
-
-  template <class T>
-  static T must(Result<T> r) {
-    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_json().dump());
-    if (!r.ok()) throw std::runtime_error("unexpected error");
-    return std::move(r).value();
-  }
-
-  Actor make_user(const std::string& email, Role role) {
-    Json user = must(services_->auth.create_user(
-        Actor::system(), {{"email", email}, {"role", role_name(role)}}, kPassword));
-    return Actor{user["id"].get<std::int64_t>(), role, std::nullopt, "fr"};
-  }
 
   // Reads the audit log behind the Store's back: the port has no audit reader for users.
   std::vector<AuditRow> audit_of_user(std::int64_t id) {
@@ -79,8 +58,6 @@ class SelfServiceTest : public ::testing::Test {
     return rows;
   }
 
-  std::unique_ptr<storage::testing::TempDatabase> db_;
-  std::unique_ptr<Services> services_;
   Actor sales_, reader_;
 };
 

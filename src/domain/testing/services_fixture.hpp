@@ -1,0 +1,53 @@
+// Test support for domain tests: the Services on a real SQLite store in a temporary directory
+// (storage::testing::TempDatabase), with the helpers every such fixture needs. Test fixtures
+// derive from it and call ServicesFixture::SetUp() first when they add their own set-up.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "domain/services.hpp"
+#include "storage/testing/temp_database.hpp"
+
+namespace relais::domain::testing {
+
+class ServicesFixture : public ::testing::Test {
+ protected:
+  static constexpr const char* kPassword = "motdepasse-solide";
+
+  void SetUp() override {
+    db_ = std::make_unique<storage::testing::TempDatabase>("relais-domain");
+    services_ = std::make_unique<Services>(db_->store());
+  }
+
+  void TearDown() override {
+    services_.reset();
+    db_.reset();
+  }
+
+  // The value of an expected success; fails the test (and throws) on an error.
+  template <class T>
+  static T must(Result<T> r) {
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_json().dump());
+    if (!r.ok()) throw std::runtime_error("unexpected error");
+    return std::move(r).value();
+  }
+
+  // A user with password kPassword, and the Actor it acts as.
+  Actor make_user(const std::string& email, Role role, std::optional<std::int64_t> team = {}) {
+    Json body = {{"email", email}, {"role", role_name(role)}};
+    if (team) body["team_id"] = *team;
+    Json user = must(services_->auth.create_user(Actor::system(), body, kPassword));
+    return Actor{user["id"].get<std::int64_t>(), role, team, "fr"};
+  }
+
+  std::unique_ptr<storage::testing::TempDatabase> db_;
+  std::unique_ptr<Services> services_;
+};
+
+}  // namespace relais::domain::testing
