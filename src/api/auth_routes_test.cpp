@@ -8,6 +8,7 @@
 
 #include "api/openapi.hpp"
 #include "api/routes.hpp"
+#include "api/testing/router_fixture.hpp"
 #include "domain/services.hpp"
 #include "storage/open.hpp"
 
@@ -16,47 +17,12 @@ namespace {
 
 constexpr const char* kPassword = "a long enough password";
 
-class SelfServiceRoutesTest : public ::testing::Test {
+class SelfServiceRoutesTest : public testing::RouterFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("relais_api_self_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto store = storage::open_store("sqlite:" + (dir_ / "test.db").string());
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(store).value();
-    services_ = std::make_unique<domain::Services>(*store_);
-    register_routes(router_, *services_, ApiOptions{});
-    auto user = services_->auth.create_user(
-        domain::Actor::system(), Json{{"email", "sales@t.test"}, {"role", "sales"}}, kPassword);
-    ASSERT_TRUE(user.ok()) << user.error().message;
+    RouterFixture::SetUp();
+    add_user("sales@t.test", "sales", kPassword);
   }
-
-  void TearDown() override {
-    router_ = http::Router{};
-    services_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  http::Response call(std::string method, std::string path, std::string body = {},
-                      std::map<std::string, std::string> headers = {}) {
-    http::Request request;
-    request.method = std::move(method);
-    request.path = path;
-    request.target = std::move(path);
-    request.body = std::move(body);
-    request.headers = std::move(headers);
-    request.remote_address = "127.0.0.1";
-    if (!request.body.empty() && !request.headers.count("content-type")) {
-      request.headers["content-type"] = "application/json";
-    }
-    return router_.dispatch(request);
-  }
-
-  static Json body_of(const http::Response& response) { return Json::parse(response.body); }
 
   Json login(const std::string& password = kPassword) {
     auto response = call("POST", "/api/v1/auth/login",
@@ -68,11 +34,6 @@ class SelfServiceRoutesTest : public ::testing::Test {
   std::map<std::string, std::string> bearer() {
     return {{"authorization", "Bearer " + login()["token"].get<std::string>()}};
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<domain::Store> store_;
-  std::unique_ptr<domain::Services> services_;
-  http::Router router_;
 };
 
 TEST_F(SelfServiceRoutesTest, SalesUserPatchesOwnProfile) {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "api/openapi.hpp"
+#include "api/testing/router_fixture.hpp"
 #include "domain/services.hpp"
 #include "storage/open.hpp"
 
@@ -35,54 +36,15 @@ std::string component_name_for_test(const std::string& snake) {
   return out;
 }
 
-class RoutesTest : public ::testing::Test {
+class RoutesTest : public testing::RouterFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("relais_api_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto store = storage::open_store("sqlite:" + (dir_ / "test.db").string());
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(store).value();
-    services_ = std::make_unique<domain::Services>(*store_);
-    register_routes(router_, *services_, ApiOptions{});
+    RouterFixture::SetUp();
     register_import_export_routes(router_, *services_);  // wired separately by `relais serve`
-    for (const auto& [email, role] :
-         {std::pair{"admin@t.test", "admin"}, std::pair{"sales@t.test", "sales"},
-          std::pair{"ro@t.test", "readonly"}}) {
-      auto user = services_->auth.create_user(domain::Actor::system(),
-                                              Json{{"email", email}, {"role", role}}, kPassword);
-      ASSERT_TRUE(user.ok()) << user.error().message;
-    }
+    add_user("admin@t.test", "admin", kPassword);
+    add_user("sales@t.test", "sales", kPassword);
+    add_user("ro@t.test", "readonly", kPassword);
   }
-
-  void TearDown() override {
-    router_ = http::Router{};
-    services_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  http::Response call(std::string method, std::string path, std::string body = {},
-                      std::map<std::string, std::string> headers = {},
-                      std::multimap<std::string, std::string> query = {}) {
-    http::Request request;
-    request.method = std::move(method);
-    request.path = path;
-    request.target = std::move(path);
-    request.body = std::move(body);
-    request.headers = std::move(headers);
-    request.query = std::move(query);
-    request.remote_address = "127.0.0.1";
-    if (!request.body.empty() && !request.headers.count("content-type")) {
-      request.headers["content-type"] = "application/json";
-    }
-    return router_.dispatch(request);
-  }
-
-  static Json body_of(const http::Response& response) { return Json::parse(response.body); }
 
   static std::string header_of(const http::Response& response, const std::string& name) {
     for (const auto& [key, value] : response.headers) {
@@ -101,11 +63,6 @@ class RoutesTest : public ::testing::Test {
   std::map<std::string, std::string> bearer(const std::string& email) {
     return {{"authorization", "Bearer " + login(email)["token"].get<std::string>()}};
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<domain::Store> store_;
-  std::unique_ptr<domain::Services> services_;
-  http::Router router_;
 };
 
 TEST_F(RoutesTest, EveryRecordRouteRequiresAuthentication) {
