@@ -7,6 +7,7 @@ import type { Lang } from './format';
 import { SessionContext, isAdmin, type User } from './session';
 import { currentPath, match, navigate, useLocation } from './router';
 import { Link } from './components/link';
+import { LanguageOptions } from './components/fields';
 import { LoginPage } from './pages/login';
 import { HomePage } from './pages/home';
 import { ListPage } from './pages/list';
@@ -173,12 +174,7 @@ function LangSwitch({ lang, onChange, floating }: { lang: Lang; onChange: (l: La
     <div class={`lang${floating ? ' floating' : ''}`}>
       <label for="lang-select">{t('label.language')}</label>
       <select id="lang-select" value={lang} onChange={(e) => onChange((e.target as HTMLSelectElement).value as Lang)}>
-        <option value="fr" lang="fr">
-          Français
-        </option>
-        <option value="en" lang="en">
-          English
-        </option>
+        <LanguageOptions />
       </select>
     </div>
   );

@@ -10,6 +10,55 @@ import { displayName, RefName } from './ref_name';
 let uid = 0;
 export const nextId = (prefix: string) => `${prefix}-${++uid}`;
 
+// A labelled text input with its error under it (settings and profile forms).
+export function TextField(props: {
+  label: string;
+  value: string;
+  onInput: (v: string) => void;
+  type?: string;
+  error?: string;
+  autocomplete?: string;
+  list?: string;
+  required?: boolean;
+}) {
+  const [id] = useState(() => nextId('tf'));
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        type={props.type || 'text'}
+        value={props.value}
+        list={props.list}
+        autocomplete={props.autocomplete}
+        required={props.required}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error ? `${id}-e` : undefined}
+        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
+      />
+      {props.error ? (
+        <p class="field-error" id={`${id}-e`}>
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+// The two UI languages, each named in itself.
+export function LanguageOptions() {
+  return (
+    <>
+      <option value="fr" lang="fr">
+        Français
+      </option>
+      <option value="en" lang="en">
+        English
+      </option>
+    </>
+  );
+}
+
 export function toInput(def: FieldDef, value: any, record?: Rec): string {
   if (value === null || value === undefined) return '';
   switch (def.type) {

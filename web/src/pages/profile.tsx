@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, fieldErrors } from '../api';
 import { enumLabel, getLang, t, userLang } from '../i18n';
 import { useUser, type User } from '../session';
-import { nextId } from '../components/fields';
+import { LanguageOptions, TextField } from '../components/fields';
 
 // The page remounts when the language changes (App keys <main> on it): the confirmation of the
 // save that changed it survives that remount here.
@@ -17,40 +17,6 @@ function timeZones(): string[] {
   } catch {
     return [];
   }
-}
-
-function Field(props: {
-  label: string;
-  value: string;
-  onInput: (v: string) => void;
-  type?: string;
-  error?: string;
-  autocomplete?: string;
-  list?: string;
-  required?: boolean;
-}) {
-  const [id] = useState(() => nextId('p'));
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <input
-        id={id}
-        type={props.type || 'text'}
-        value={props.value}
-        list={props.list}
-        autocomplete={props.autocomplete}
-        required={props.required}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={props.error ? `${id}-e` : undefined}
-        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
-      />
-      {props.error ? (
-        <p class="field-error" id={`${id}-e`}>
-          {props.error}
-        </p>
-      ) : null}
-    </div>
-  );
 }
 
 function errorText(e: unknown): string {
@@ -100,20 +66,15 @@ export function ProfilePage({ onSaved }: { onSaved: (u: User) => void }) {
       </p>
       <form class="panel" aria-labelledby="profile-h" onSubmit={saveProfile}>
         <h2 id="profile-h">{t('profile.details')}</h2>
-        <Field label={t('label.name')} value={name} onInput={setName} autocomplete="name" error={errors.name} />
+        <TextField label={t('label.name')} value={name} onInput={setName} autocomplete="name" error={errors.name} />
         <div class="field">
           <label for="profile-locale">{t('label.language')}</label>
           <select id="profile-locale" value={locale} onChange={(e) => setLocale((e.target as HTMLSelectElement).value)}>
-            <option value="fr" lang="fr">
-              Français
-            </option>
-            <option value="en" lang="en">
-              English
-            </option>
+            <LanguageOptions />
           </select>
           {errors.locale ? <p class="field-error">{errors.locale}</p> : null}
         </div>
-        <Field label={t('profile.timeZone')} value={zone} onInput={setZone} list={zones.length ? 'profile-zones' : undefined} error={errors.time_zone} required />
+        <TextField label={t('profile.timeZone')} value={zone} onInput={setZone} list={zones.length ? 'profile-zones' : undefined} error={errors.time_zone} required />
         {zones.length ? (
           <datalist id="profile-zones">
             {zones.map((z) => (
@@ -179,7 +140,7 @@ function PasswordForm() {
   return (
     <form class="panel" aria-labelledby="password-h" onSubmit={submit}>
       <h2 id="password-h">{t('profile.password')}</h2>
-      <Field
+      <TextField
         label={t('profile.currentPassword')}
         type="password"
         autocomplete="current-password"
@@ -188,8 +149,8 @@ function PasswordForm() {
         error={errors.current_password}
         required
       />
-      <Field label={t('profile.newPassword')} type="password" autocomplete="new-password" value={next} onInput={setNext} error={errors.new_password} required />
-      <Field label={t('profile.confirmPassword')} type="password" autocomplete="new-password" value={confirm} onInput={setConfirm} error={errors.confirm} required />
+      <TextField label={t('profile.newPassword')} type="password" autocomplete="new-password" value={next} onInput={setNext} error={errors.new_password} required />
+      <TextField label={t('profile.confirmPassword')} type="password" autocomplete="new-password" value={confirm} onInput={setConfirm} error={errors.confirm} required />
       {error ? (
         <p role="alert" class="msg-error">
           {error}

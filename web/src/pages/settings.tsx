@@ -5,7 +5,7 @@ import { enumLabel, t } from '../i18n';
 import type { MessageKey } from '../messages';
 import { ROLES } from '../schema';
 import { useLocation, navigate } from '../router';
-import { invalidateSmall, nextId } from '../components/fields';
+import { invalidateSmall, nextId, TextField } from '../components/fields';
 import { displayName } from '../components/ref_name';
 
 const tabs: { id: string; key: MessageKey }[] = [
@@ -34,29 +34,6 @@ function Err({ text }: { text: string }) {
       {text}
     </p>
   ) : null;
-}
-
-function Input(props: { label: string; value: string; onInput: (v: string) => void; type?: string; error?: string; required?: boolean }) {
-  const [id] = useState(() => nextId('s'));
-  return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <input
-        id={id}
-        type={props.type || 'text'}
-        value={props.value}
-        required={props.required}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={props.error ? `${id}-e` : undefined}
-        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
-      />
-      {props.error ? (
-        <p class="field-error" id={`${id}-e`}>
-          {props.error}
-        </p>
-      ) : null}
-    </div>
-  );
 }
 
 function Select(props: { label: string; value: string; onChange: (v: string) => void; options: { value: string; text: string }[] }) {
@@ -180,11 +157,11 @@ function Users() {
       <form class="panel" onSubmit={add} aria-label={t('settings.addUser')}>
         <h2>{t('settings.addUser')}</h2>
         <div class="form-grid">
-          <Input label={t('label.email')} type="email" required value={form.email} error={errors.email} onInput={(v) => setForm({ ...form, email: v })} />
-          <Input label={t('label.name')} value={form.name} error={errors.name} onInput={(v) => setForm({ ...form, name: v })} />
+          <TextField label={t('label.email')} type="email" required value={form.email} error={errors.email} onInput={(v) => setForm({ ...form, email: v })} />
+          <TextField label={t('label.name')} value={form.name} error={errors.name} onInput={(v) => setForm({ ...form, name: v })} />
           <Select label={t('label.role')} value={form.role} onChange={(v) => setForm({ ...form, role: v })} options={ROLES.map((r) => ({ value: r, text: enumLabel(r) }))} />
           <Select label={t('label.team')} value={form.team_id} onChange={(v) => setForm({ ...form, team_id: v })} options={teamOptions} />
-          <Input label={t('label.password')} type="password" required value={form.password} error={errors.password} onInput={(v) => setForm({ ...form, password: v })} />
+          <TextField label={t('label.password')} type="password" required value={form.password} error={errors.password} onInput={(v) => setForm({ ...form, password: v })} />
         </div>
         <button type="submit" class="primary">
           {t('action.create')}
@@ -223,7 +200,7 @@ function Teams() {
           }
         }}
       >
-        <Input label={t('settings.teamName')} required value={name} onInput={setName} />
+        <TextField label={t('settings.teamName')} required value={name} onInput={setName} />
         <button type="submit" class="primary">
           {t('action.create')}
         </button>
@@ -299,7 +276,7 @@ function Pipelines() {
         />
       </div>
       <form class="panel" onSubmit={save} aria-label={t('settings.pipelines')}>
-        <Input label={t('label.name')} required value={name} onInput={setName} />
+        <TextField label={t('label.name')} required value={name} onInput={setName} />
         <table>
           <thead>
             <tr>
@@ -421,15 +398,15 @@ function CustomFields() {
             onChange={(v) => setForm({ ...form, entity: v })}
             options={['contact', 'company', 'deal'].map((x) => ({ value: x, text: enumLabel(x) }))}
           />
-          <Input label={t('settings.key')} required value={form.key} error={errors.key} onInput={(v) => setForm({ ...form, key: v })} />
-          <Input label={t('settings.label')} required value={form.label} error={errors.label} onInput={(v) => setForm({ ...form, label: v })} />
+          <TextField label={t('settings.key')} required value={form.key} error={errors.key} onInput={(v) => setForm({ ...form, key: v })} />
+          <TextField label={t('settings.label')} required value={form.label} error={errors.label} onInput={(v) => setForm({ ...form, label: v })} />
           <Select
             label={t('label.kind')}
             value={form.type}
             onChange={(v) => setForm({ ...form, type: v })}
             options={['text', 'number', 'date', 'enum', 'boolean', 'money'].map((x) => ({ value: x, text: enumLabel(`cf_${x}`) }))}
           />
-          {form.type === 'enum' ? <Input label={t('settings.options')} value={form.options} error={errors.options} onInput={(v) => setForm({ ...form, options: v })} /> : null}
+          {form.type === 'enum' ? <TextField label={t('settings.options')} value={form.options} error={errors.options} onInput={(v) => setForm({ ...form, options: v })} /> : null}
         </div>
         <button type="submit" class="primary">
           {t('action.create')}
@@ -461,7 +438,7 @@ function Tokens() {
           }
         }}
       >
-        <Input label={t('settings.tokenName')} required value={name} onInput={setName} />
+        <TextField label={t('settings.tokenName')} required value={name} onInput={setName} />
         <button type="submit" class="primary">
           {t('settings.createToken')}
         </button>
