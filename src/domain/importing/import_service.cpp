@@ -83,22 +83,23 @@ enum class CellType { kNumber, kMoney, kDate, kBoolean };
 // A cell as a number, an amount in minor units, a date or oui/non — or the reason it is not,
 // in the words a user sees in the import report.
 std::variant<Json, CellError> typed_cell(CellType type, std::string_view cell) {
-  const std::string quoted = "'" + std::string(cell) + "'";
+  // The message is built only for a bad cell: this runs for every typed cell of the file.
+  auto bad = [cell](const char* why) { return CellError{"'" + std::string(cell) + "' " + why}; };
   switch (type) {
     case CellType::kNumber:
       if (auto v = parse_number(cell)) return Json(*v);
-      return CellError{quoted + " is not a number"};
+      return bad("is not a number");
     case CellType::kMoney:
       if (auto v = parse_amount_minor(cell)) return Json(*v);
-      return CellError{quoted + " is not an amount (e.g. 1 234,56)"};
+      return bad("is not an amount (e.g. 1 234,56)");
     case CellType::kDate:
       if (auto v = parse_date(cell)) return Json(*v);
-      return CellError{quoted + " is not a date (25/11/2026 or 2026-11-25)"};
+      return bad("is not a date (25/11/2026 or 2026-11-25)");
     case CellType::kBoolean:
       if (auto v = parse_bool(cell)) return Json(*v);
-      return CellError{quoted + " is not oui/non"};
+      return bad("is not oui/non");
   }
-  return CellError{quoted + " cannot be read"};
+  return bad("cannot be read");
 }
 
 // A creation date from another system ("25/11/2024", "2024-11-25", "2024-11-25T09:30:00+01:00")
