@@ -117,6 +117,8 @@ class Transaction {
   virtual Result<Page> list(const EntitySchema& schema, const ListQuery& query) = 0;
   virtual Result<std::int64_t> count(const EntitySchema& schema, const ListQuery& query) = 0;
   // Returns the stored record with id, version = 1, created_at, updated_at filled in.
+  // `values` may name their own created_at/updated_at (data migrations), in the stamp form of
+  // set_effective_time; any other form is kValidationFailed on that field.
   virtual Result<Json> insert(const EntitySchema& schema, const Json& values) = 0;
   // Applies `changes` (a subset of fields), bumps version and updated_at, returns the record.
   // kConflict when expected_version is set and differs from the stored version.

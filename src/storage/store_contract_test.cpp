@@ -638,6 +638,17 @@ TEST_P(StoreContractTest, EffectiveTimeStampsWhatTheUnitWrites) {
   EXPECT_EQ(written["own"]["created_at"], moved);
   EXPECT_EQ(written["own"]["updated_at"], moved);
 
+  // Own stamps in any other form would break text ordering: refused, nothing written.
+  for (const Json& bad : {Json("2025-03-01T09:00:00Z"), Json("2025-03-01"), Json(42),
+                          Json("2025-02-30T09:00:00.000Z")}) {
+    auto refused = store_->write([&](Transaction& tx) {
+      return tx.insert(contacts, Json{{"first_name", "Bad"}, {"created_at", bad}});
+    });
+    ASSERT_FALSE(refused.ok()) << bad.dump();
+    EXPECT_EQ(refused.error().code, ErrorCode::kValidationFailed);
+    EXPECT_TRUE(refused.error().fields.count("created_at")) << bad.dump();
+  }
+
   // The stored rows (not only the returned ones) carry the effective times.
   const auto id = written["inserted"]["id"].get<std::int64_t>();
   const Json stored = read([&](Transaction& tx) { return tx.get(contacts, id); });

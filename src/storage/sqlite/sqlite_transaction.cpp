@@ -169,8 +169,16 @@ Result<Json> SqliteTransaction::insert(const EntitySchema& schema, const Json& v
     if (f.name == "version") {
       value = std::int64_t{1};
     } else if (f.name == "created_at" || f.name == "updated_at") {
-      // Importers and the demo loader may carry historical timestamps; otherwise now.
-      value = it != values.end() && it->is_string() ? it->get<std::string>() : now;
+      // A caller's own stamp (data migrations) must have the storage form, so that stamps
+      // keep sorting as text; otherwise now.
+      if (it == values.end() || it->is_null()) {
+        value = now;
+      } else if (it->is_string() &&
+                 domain::is_storage_timestamp(it->get_ref<const std::string&>())) {
+        value = it->get<std::string>();
+      } else {
+        return Error::field(f.name, "must look like 2026-11-25T14:03:07.123Z (UTC)");
+      }
     } else {
       given = it != values.end() ? &*it : &f.default_value;
       RELAIS_ASSIGN_OR_RETURN(value, encode_field(f, *given));
