@@ -183,6 +183,29 @@ def test_filter_and_sort(relais):
     assert [c["first_name"] for c in r.json()["data"]] == ["Albert"]
 
 
+def test_date_time_filters_and_sorting_are_exact_within_a_second(relais):
+    # Date-times are stored in one form (with milliseconds): 09:00:00.500 is after 09:00:00.
+    api = relais.client("sales_a")
+    subject = unique("instant")
+    contact = api.create("contacts", {"first_name": "Horloge", "last_name": subject})
+    at_second = api.create("activities", {"type": "call", "subject": subject,
+                                          "contact_id": contact["id"],
+                                          "occurred_at": "2031-05-06T09:00:00Z"})
+    half_past = api.create("activities", {"type": "call", "subject": subject,
+                                          "contact_id": contact["id"],
+                                          "occurred_at": "2031-05-06T11:00:00.500+02:00"})
+    assert at_second["occurred_at"] == "2031-05-06T09:00:00.000Z"
+    assert half_past["occurred_at"] == "2031-05-06T09:00:00.500Z"
+    r = api.get("/api/v1/activities", params={
+        "filter": f'subject = "{subject}" and occurred_at >= "2031-05-06T09:00:00Z"',
+        "sort": "-occurred_at"})
+    assert r.status_code == 200, r.text
+    assert [a["id"] for a in r.json()["data"]] == [half_past["id"], at_second["id"]]
+    r = api.get("/api/v1/activities", params={
+        "filter": f'subject = "{subject}" and occurred_at > "2031-05-06T09:00:00Z"'})
+    assert [a["id"] for a in r.json()["data"]] == [half_past["id"]]
+
+
 def test_malformed_filter_is_400_with_position(relais):
     api = relais.client("sales_a")
     r = api.get("/api/v1/contacts", params={"filter": 'city = "Lyon" and ('})

@@ -110,7 +110,6 @@ std::variant<std::string, CellError> creation_stamp(std::string_view cell) {
     stamp = *day + "T00:00:00.000Z";
   } else if (auto instant = normalize_datetime(cell)) {
     stamp = *instant;
-    if (stamp.find('.') == std::string::npos) stamp.insert(stamp.size() - 1, ".000");
   } else {
     return CellError{"'" + std::string(cell) +
                      "' is not a date (25/11/2026, 2026-11-25 or 2026-11-25T09:30:00Z)"};

@@ -434,7 +434,7 @@ class Parser {
         return wrong("a real date YYYY-MM-DD");
       case FieldType::kDateTime: {
         if ((t.kind == Tok::kDate || t.kind == Tok::kString) && is_valid_date(t.text)) {
-          return Typed{t.text + "T00:00:00Z", {}};
+          return Typed{t.text + "T00:00:00.000Z", {}};
         }
         if (t.kind == Tok::kString) {
           if (auto normalised = normalize_datetime(t.text)) return Typed{*normalised, {}};

@@ -66,8 +66,9 @@ TEST(FilterParser, MoneyWithCurrencyBecomesMinorUnits) {
 }
 
 TEST(FilterParser, TypedValues) {
-  EXPECT_EQ(parse_ok("created_at >= 2026-01-01")->value, "2026-01-01T00:00:00Z");
-  EXPECT_EQ(parse_ok("updated_at < \"2026-01-01T10:00:00+01:00\"")->value, "2026-01-01T09:00:00Z");
+  EXPECT_EQ(parse_ok("created_at >= 2026-01-01")->value, "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(parse_ok("updated_at < \"2026-01-01T10:00:00+01:00\"")->value,
+            "2026-01-01T09:00:00.000Z");
   EXPECT_EQ(parse_ok("company_id = 7")->value, 7);
   EXPECT_EQ(parse_ok("company_id = null")->op, CompareOp::kIsEmpty);
   EXPECT_EQ(parse_ok("city != null")->op, CompareOp::kIsNotEmpty);

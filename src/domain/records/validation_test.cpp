@@ -79,11 +79,11 @@ TEST(Validation, Dates) {
 
 TEST(Validation, DateTimesNormalisedToUtc) {
   const FieldDef& t = *activity_schema().field("occurred_at");
-  EXPECT_EQ(*validate_value(t, "2026-11-25T14:30:00+01:00"), "2026-11-25T13:30:00Z");
-  EXPECT_EQ(*validate_value(t, "2026-11-25T00:30-02:00"), "2026-11-25T02:30:00Z");
-  EXPECT_EQ(*validate_value(t, "2026-01-01T00:15:00+0100"), "2025-12-31T23:15:00Z");
+  EXPECT_EQ(*validate_value(t, "2026-11-25T14:30:00+01:00"), "2026-11-25T13:30:00.000Z");
+  EXPECT_EQ(*validate_value(t, "2026-11-25T00:30-02:00"), "2026-11-25T02:30:00.000Z");
+  EXPECT_EQ(*validate_value(t, "2026-01-01T00:15:00+0100"), "2025-12-31T23:15:00.000Z");
   EXPECT_EQ(*validate_value(t, "2026-11-25 14:30:00.250Z"), "2026-11-25T14:30:00.250Z");
-  EXPECT_EQ(*validate_value(t, "2028-02-29T23:59:59Z"), "2028-02-29T23:59:59Z");
+  EXPECT_EQ(*validate_value(t, "2028-02-29T23:59:59Z"), "2028-02-29T23:59:59.000Z");
   EXPECT_FALSE(validate_value(t, "2026-11-25T14:30:00").ok());  // no zone
   EXPECT_FALSE(validate_value(t, "2026-11-25T24:00:00Z").ok());
   EXPECT_FALSE(validate_value(t, "2026-11-31T10:00:00Z").ok());
@@ -122,9 +122,18 @@ TEST(Validation, RejectsNonObjectBody) {
 }
 
 TEST(Values, EpochFormatting) {
-  EXPECT_EQ(format_epoch_ms(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_epoch_ms(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(format_epoch_ms(1795617000123), "2026-11-25T14:30:00.123Z");
-  EXPECT_EQ(format_epoch_ms(-1000), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(format_epoch_ms(-1000), "1969-12-31T23:59:59.000Z");
+}
+
+TEST(Values, DateTimesSortAsText) {
+  // One form for every stored date-time: text order is time order, within a second too.
+  EXPECT_LT(*normalize_datetime("2026-11-25T14:30:00Z"),
+            *normalize_datetime("2026-11-25T14:30:00.500Z"));
+  EXPECT_LT(*normalize_datetime("2026-11-25T14:30:00.500Z"),
+            *normalize_datetime("2026-11-25T15:30:01+01:00"));
+  EXPECT_LT(format_epoch_ms(1795617000000), format_epoch_ms(1795617000001));
 }
 
 TEST(Values, StorageTimestamps) {

@@ -139,21 +139,12 @@ std::string format_epoch_ms(std::int64_t epoch_ms) {
   char buf[40];
   const int h = static_cast<int>(rem / 3600), mi = static_cast<int>(rem % 3600 / 60),
             sec = static_cast<int>(rem % 60);
-  if (ms != 0) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                  static_cast<long long>(y), m, d, h, mi, sec, ms);
-  } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
-                  d, h, mi, sec);
-  }
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y),
+                m, d, h, mi, sec, ms);
   return buf;
 }
 
-std::string format_storage_timestamp(std::int64_t epoch_ms) {
-  std::string text = format_epoch_ms(epoch_ms);
-  if (text.size() == 20) text.insert(19, ".000");  // format_epoch_ms omits zero milliseconds
-  return text;
-}
+std::string format_storage_timestamp(std::int64_t epoch_ms) { return format_epoch_ms(epoch_ms); }
 
 bool is_storage_timestamp(std::string_view text) {
   if (text.size() != 24 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||

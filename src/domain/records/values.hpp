@@ -21,17 +21,19 @@ std::string to_lower_ascii(std::string_view text);
 bool is_valid_date(std::string_view text);
 
 // ISO 8601 date-time with a time zone ("Z", "+02:00", "+0200"); 'T' or a space between date
-// and time; seconds and fractions optional. Returns "YYYY-MM-DDTHH:MM:SSZ" (or with ".sss"
-// when the milliseconds are not zero) in UTC, or nullopt.
+// and time; seconds and fractions optional. Returns "YYYY-MM-DDTHH:MM:SS.sssZ" in UTC, or
+// nullopt. Always with milliseconds: every stored date-time has this one form, so that they
+// compare and sort correctly as text (in SQL ORDER BY, filters and the timeline) — with and
+// without ".sss" mixed, 14:30:00.500 would sort before 14:30:00.
 std::optional<std::string> normalize_datetime(std::string_view text);
 
-// Milliseconds since the epoch <-> "YYYY-MM-DDTHH:MM:SS(.sss)Z".
+// Milliseconds since the epoch -> "YYYY-MM-DDTHH:MM:SS.sssZ".
 std::string format_epoch_ms(std::int64_t epoch_ms);
 std::int64_t now_epoch_ms();
 inline std::string now_iso() { return format_epoch_ms(now_epoch_ms()); }
 
-// The storage stamp form "YYYY-MM-DDTHH:MM:SS.sssZ": UTC, always with milliseconds, so stamps
-// sort as text. is_storage_timestamp is true only for that exact form naming a real instant.
+// The storage stamp form "YYYY-MM-DDTHH:MM:SS.sssZ" (the form of format_epoch_ms).
+// is_storage_timestamp is true only for that exact form naming a real instant.
 std::string format_storage_timestamp(std::int64_t epoch_ms);
 bool is_storage_timestamp(std::string_view text);
 

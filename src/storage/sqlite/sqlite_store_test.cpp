@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "common/testing/test_directory.hpp"
 #include "storage/open.hpp"
 #include "storage/sqlite/connection.hpp"
 #include "storage/sqlite/migrations.hpp"
@@ -26,16 +27,43 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(sqlite_eng
 
 class SqliteEngineTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("relais-sqlite-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  // In a directory that does not exist yet: opening must create it.
   std::string path() const { return (dir_ / "sub" / "relais.db").string(); }
-  std::filesystem::path dir_;
+  relais::testing::TestDirectory dir_{"relais-sqlite"};
 };
+
+TEST_F(SqliteEngineTest, MigrationThreeGivesOldDateTimesTheirMilliseconds) {
+  std::filesystem::create_directories(dir_ / "sub");
+  {
+    // A database as version 2 left it, with one date-time in the old second-only form.
+    sqlite::Connection db(path(), true);
+    db.exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL)");
+    for (const auto& m : sqlite::embedded_migrations()) {
+      if (m.version > 2) continue;
+      db.exec(m.sql);
+      auto stmt =
+          db.prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, 'x')");
+      stmt->bind(1, static_cast<std::int64_t>(m.version));
+      stmt->bind(2, std::string_view(m.name));
+      stmt->run();
+    }
+    db.exec(
+        "INSERT INTO activities(type, subject, occurred_at, version, created_at, updated_at) "
+        "VALUES ('call', 'old', '2025-03-01T09:00:00Z', 1, '2025-03-01T09:00:00.000Z', "
+        "'2025-03-01T09:00:00.000Z'), ('call', 'new', '2025-03-01T09:00:00.250Z', 1, "
+        "'2025-03-01T09:00:00.000Z', '2025-03-01T09:00:00.000Z')");
+  }
+  ASSERT_TRUE(migrate("sqlite:" + path()).ok());
+  sqlite::Connection db(path(), false);
+  auto stmt = db.prepare("SELECT subject, occurred_at FROM activities ORDER BY occurred_at");
+  ASSERT_TRUE(stmt->step());
+  EXPECT_EQ(stmt->column_text(0), "old");
+  EXPECT_EQ(stmt->column_text(1), "2025-03-01T09:00:00.000Z");
+  ASSERT_TRUE(stmt->step());
+  EXPECT_EQ(stmt->column_text(1), "2025-03-01T09:00:00.250Z");
+}
 
 TEST_F(SqliteEngineTest, MigrationMatchesEveryEntitySchema) {
   ASSERT_TRUE(migrate("sqlite:" + path()).ok());
