@@ -21,6 +21,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/testing/test_directory.hpp"
+
 namespace relais::http {
 namespace {
 
@@ -393,14 +395,12 @@ TEST(ServerTest, AccessLogHasPathButNotQueryString) {
 class StaticServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("relais_server_static_" + std::to_string(::getpid()));
     fs::create_directories(dir_ / "dist" / "assets");
     std::ofstream(dir_ / "dist" / "index.html") << "<!doctype html><p>app</p>";
     std::ofstream(dir_ / "dist" / "assets" / "main.css") << "body{}";
     std::ofstream(dir_ / "secret.txt") << "top secret";
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  relais::testing::TestDirectory dir_{"relais-server-static"};
 };
 
 TEST_F(StaticServerTest, ServesFilesSpaFallbackAndRefusesTraversal) {

@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include "common/testing/test_directory.hpp"
+
 namespace relais::http {
 namespace {
 
@@ -13,9 +15,6 @@ namespace fs = std::filesystem;
 class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("relais_static_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_ / "web" / "assets");
     write(dir_ / "web" / "index.html", "<!doctype html><title>Relais</title>");
     write(dir_ / "web" / "assets" / "app.js", "console.log('plain')");
@@ -23,7 +22,6 @@ class StaticFilesTest : public ::testing::Test {
     write(dir_ / "web" / "logo.svg", "<svg/>");
     write(dir_ / "secret.txt", "top secret");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   static void write(const fs::path& file, const std::string& text) {
     std::ofstream(file, std::ios::binary) << text;
@@ -42,7 +40,7 @@ class StaticFilesTest : public ::testing::Test {
     return StaticFiles(dir_ / "web").serve(request);
   }
 
-  fs::path dir_;
+  relais::testing::TestDirectory dir_{"relais-static"};
 };
 
 TEST_F(StaticFilesTest, ServesIndexForRootAndSpaRoutes) {

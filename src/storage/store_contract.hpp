@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/testing/test_directory.hpp"
 #include "domain/store.hpp"
 
 namespace relais::storage::testing {
@@ -36,7 +37,7 @@ class StoreContractTest : public ::testing::TestWithParam<StoreEngine> {
   Json write(const domain::UnitOfWork& work);
   Json read(const domain::UnitOfWork& work);
 
-  std::filesystem::path dir_;
+  std::unique_ptr<relais::testing::TestDirectory> dir_;
   std::unique_ptr<domain::Store> store_;
 };
 

@@ -101,25 +101,20 @@ const std::regex kIsoMillis(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)");
 }  // namespace
 
 void StoreContractTest::SetUp() {
-  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  std::replace(name.begin(), name.end(), '/', '_');
-  dir_ = std::filesystem::temp_directory_path() /
-         ("relais-store-" + std::to_string(::getpid()) + "-" + name);
-  std::filesystem::remove_all(dir_);
-  std::filesystem::create_directories(dir_);
-  auto store = GetParam().open(dir_);
+  dir_ = std::make_unique<relais::testing::TestDirectory>("relais-store");
+  auto store = GetParam().open(dir_->path());
   ASSERT_TRUE(store.ok()) << store.error().message;
   store_ = std::move(store).value();
 }
 
 void StoreContractTest::TearDown() {
-  store_.reset();
-  std::filesystem::remove_all(dir_);
+  store_.reset();  // closed before its directory goes
+  dir_.reset();
 }
 
 void StoreContractTest::reopen() {
   store_.reset();
-  auto store = GetParam().open(dir_);
+  auto store = GetParam().open(dir_->path());
   ASSERT_TRUE(store.ok()) << store.error().message;
   store_ = std::move(store).value();
 }

@@ -2,7 +2,6 @@
 #include "domain/importing/import_service.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,7 +10,7 @@
 
 #include "domain/importing/csv_export.hpp"
 #include "domain/services.hpp"
-#include "storage/open.hpp"
+#include "domain/testing/services_fixture.hpp"
 
 namespace relais::domain::importing {
 namespace {
@@ -25,27 +24,10 @@ std::string read_sample(const std::string& name) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-class ImportServiceTest : public ::testing::Test {
+class ImportServiceTest : public testing::ServicesFixture {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("relais-import-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    auto store = storage::open_store("sqlite:" + (dir_ / "test.db").string());
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    store_ = std::move(store).value();
-    services_ = std::make_unique<Services>(*store_);
-  }
-  void TearDown() override {
-    services_.reset();
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
   std::int64_t count(const EntitySchema& schema) {
-    auto n = store_->read([&](Transaction& tx) -> Result<Json> {
+    auto n = db_->store().read([&](Transaction& tx) -> Result<Json> {
       RELAIS_ASSIGN_OR_RETURN(std::int64_t c, tx.count(schema, ListQuery{}));
       return Json(c);
     });
@@ -54,7 +36,7 @@ class ImportServiceTest : public ::testing::Test {
   }
 
   std::vector<Json> all(const EntitySchema& schema) {
-    auto page = store_->read([&](Transaction& tx) -> Result<Json> {
+    auto page = db_->store().read([&](Transaction& tx) -> Result<Json> {
       ListQuery q;
       q.limit = 500;
       q.sort = {{"id", false}};
@@ -87,10 +69,6 @@ class ImportServiceTest : public ::testing::Test {
         Actor::system(), Json{{"name", "Ventes"}, {"stages", stages}, {"is_default", true}});
     ASSERT_TRUE(p.ok()) << p.error().message;
   }
-
-  fs::path dir_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Services> services_;
 };
 
 TEST_F(ImportServiceTest, ImportsGoodRowsAndReportsBadOnes) {

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/testing/test_directory.hpp"
 #include "domain/store.hpp"
 #include "storage/open.hpp"
 
@@ -22,14 +23,6 @@ using domain::Transaction;
 
 class FtsLogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("relais-fts-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string path() const { return (dir_ / "relais.db").string(); }
 
   // Rowids matching `query` in contacts_fts, read straight from the file.
@@ -49,7 +42,7 @@ class FtsLogTest : public ::testing::Test {
                 "VALUES ('integrity-check', 1)"));
   }
 
-  std::filesystem::path dir_;
+  relais::testing::TestDirectory dir_{"relais-fts"};
 };
 
 TEST_F(FtsLogTest, RollbackToRequeuesInsertsFlushedInsideTheFailedUnit) {

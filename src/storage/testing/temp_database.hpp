@@ -3,14 +3,11 @@
 // their services on the real engine rather than a mock.
 #pragma once
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "common/testing/test_directory.hpp"
 #include "domain/store.hpp"
 #include "storage/open.hpp"
 
@@ -18,19 +15,13 @@ namespace relais::storage::testing {
 
 class TempDatabase {
  public:
-  explicit TempDatabase(const std::string& prefix)
-      : dir_(std::filesystem::temp_directory_path() /
-             (prefix + "-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+  explicit TempDatabase(const std::string& prefix) : dir_(prefix) {
     auto store = open_store("sqlite:" + path());
     if (!store.ok()) throw std::runtime_error("cannot open test store: " + store.error().message);
     store_ = std::move(*store);
   }
   ~TempDatabase() {
-    store_.reset();  // close the database before deleting its files
-    std::filesystem::remove_all(dir_);
+    store_.reset();  // close the database before dir_ deletes its files
   }
   TempDatabase(const TempDatabase&) = delete;
   TempDatabase& operator=(const TempDatabase&) = delete;
@@ -39,7 +30,7 @@ class TempDatabase {
   domain::Store& store() { return *store_; }
 
  private:
-  std::filesystem::path dir_;
+  relais::testing::TestDirectory dir_;
   std::unique_ptr<domain::Store> store_;
 };
 
