@@ -324,6 +324,80 @@ describe('Relais web UI', { concurrency: false }, () => {
     }
   });
 
+  test('an admin adds a team and a user in Settings, then changes her role; she can log in', async () => {
+    const stamp = Date.now().toString(36);
+    const team = `Équipe Export ${stamp}`;
+    const email = `ines.export.${stamp}@demo.relais.fr`;
+    const api = (path) => page.evaluate((p) => fetch(`/api/v1${p}`).then((r) => r.json()), path);
+
+    await navLink('Settings').click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    const tabs = page.getByRole('navigation', { name: 'Settings' });
+    await tabs.getByRole('link', { name: 'Teams' }).click();
+    const teams = page.getByRole('region', { name: 'Teams' });
+    await teams.getByLabel('Team name').fill(team);
+    await teams.getByRole('button', { name: 'Create' }).click();
+    await teams.getByRole('listitem').filter({ hasText: team }).waitFor();
+
+    await tabs.getByRole('link', { name: 'Users' }).click();
+    const form = page.getByRole('form', { name: 'Add a user' });
+    await form.getByLabel('E-mail').fill(email);
+    await form.getByLabel('Name').fill('Inès Export');
+    await form.getByLabel('Role').selectOption('sales');
+    await form.getByLabel('Team').selectOption({ label: team });
+    await form.getByLabel('Password').fill('mot de passe export');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const role = page.getByLabel('Role of Inès Export');
+    assert.equal(await role.inputValue(), 'sales');
+
+    const created = (await api(`/users?filter=${encodeURIComponent(`email = "${email}"`)}`)).data[0];
+    const teamId = (await api(`/teams?filter=${encodeURIComponent(`name = "${team}"`)}`)).data[0].id;
+    assert.equal(created.team_id, teamId);
+    assert.equal(created.role, 'sales');
+
+    await role.selectOption('manager');
+    await eventually(async () => {
+      const now = (await api(`/users/${created.id}`));
+      assert.equal(now.role, 'manager');
+    });
+    const login = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password: 'mot de passe export' }),
+    });
+    assert.equal(login.status, 200);
+  });
+
+  test('selects contacts in the list and tags them all at once', async () => {
+    const tag = `salon-${Date.now().toString(36)}`;
+    const api = (path) => page.evaluate((p) => fetch(`/api/v1${p}`).then((r) => r.json()), path);
+    await navLink('Contacts').click();
+    await page.getByLabel('Search').fill('nantes');
+    const table = page.getByRole('table', { name: 'Contacts' });
+    // The search applies after a pause: wait until the rows are the Nantes ones.
+    await eventually(async () => {
+      const rows = await table.getByRole('row').allTextContents();
+      assert.ok(rows.length > 2, 'several contacts in Nantes');
+      assert.ok(rows.slice(1).every((r) => /Nantes/.test(r)), 'only contacts in Nantes');
+      assert.equal(await table.getAttribute('aria-busy'), 'false');
+    });
+    const boxes = table.locator('tbody').getByRole('checkbox', { name: /^Select / });
+    const chosen = [];
+    for (const i of [0, 1]) {
+      chosen.push((await boxes.nth(i).getAttribute('aria-label')).replace(/^Select /, ''));
+      await boxes.nth(i).check();
+    }
+    const bulk = page.getByRole('region', { name: 'Bulk actions' });
+    await bulk.getByText('2 selected').waitFor();
+    await bulk.getByLabel('Tag for selection').fill(tag);
+    await bulk.getByRole('button', { name: 'Add tag' }).click();
+    await bulk.getByRole('status').filter({ hasText: 'Done for 2 record(s).' }).waitFor();
+    const tagged = await api(`/contacts?filter=${encodeURIComponent(`tags contains "${tag}"`)}`);
+    const names = tagged.data.map((c) => `${c.first_name} ${c.last_name}`).sort();
+    assert.deepEqual(names, chosen.sort());
+  });
+
   test('logs out, then returns to the requested page after logging in again', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
