@@ -92,12 +92,15 @@ export function ListPage({ resource }: { resource: ListResource }) {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  // The outcome of the last bulk action: shown after the bar closes with the selection.
+  const [bulkNotice, setBulkNotice] = useState('');
   const [views, setViews] = useState<View[]>(() => loadViews(user.id, resource));
   const [creating, setCreating] = useState(false);
   const seq = useRef(0);
 
   // Search-as-you-type: debounce keystrokes, drop stale responses.
   useEffect(() => {
+    setBulkNotice('');
     const h = setTimeout(() => load(), q ? 200 : 0);
     return () => clearTimeout(h);
   }, [q, filter, sort, resource]);
@@ -229,7 +232,21 @@ export function ListPage({ resource }: { resource: ListResource }) {
         </details>
         <ViewsControl views={views} onApply={applyView} onSave={saveView} />
       </div>
-      {selected.size ? <BulkBar resource={resource} ids={[...selected]} onDone={() => load()} /> : null}
+      {selected.size ? (
+        <BulkBar
+          resource={resource}
+          ids={[...selected]}
+          onDone={(outcome) => {
+            setBulkNotice(outcome);
+            load();
+          }}
+        />
+      ) : null}
+      {bulkNotice && !selected.size ? (
+        <p role="status" class="msg-ok">
+          {bulkNotice}
+        </p>
+      ) : null}
       {error ? (
         <p role="alert" class="msg-error">
           {error}
@@ -402,12 +419,11 @@ export function FilterBuilder({ resource, onApply }: { resource: string; onApply
   );
 }
 
-function BulkBar({ resource, ids, onDone }: { resource: string; ids: string[]; onDone: () => void }) {
+function BulkBar({ resource, ids, onDone }: { resource: string; ids: string[]; onDone: (outcome: string) => void }) {
   const users = useSmallList('users');
   const [owner, setOwner] = useState('');
   const [tag, setTag] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const [msg, setMsg] = useState('');
   const [busy, setBusy] = useState(false);
   const [idp] = useState(() => ({ owner: nextId('bulk-owner'), tag: nextId('bulk-tag') }));
   const hasTags = !!fieldDef(resource, 'tags');
@@ -426,8 +442,7 @@ function BulkBar({ resource, ids, onDone }: { resource: string; ids: string[]; o
     }
     setBusy(false);
     setConfirming(false);
-    setMsg(failed ? t('msg.bulkPartial', { ok: ids.length - failed, failed }) : t('msg.bulkDone', { n: ids.length }));
-    onDone();
+    onDone(failed ? t('msg.bulkPartial', { ok: ids.length - failed, failed }) : t('msg.bulkDone', { n: ids.length }));
   }
 
   return (
@@ -481,7 +496,6 @@ function BulkBar({ resource, ids, onDone }: { resource: string; ids: string[]; o
           {t('action.delete')}
         </button>
       )}
-      {msg ? <span role="status">{msg}</span> : null}
     </div>
   );
 }
