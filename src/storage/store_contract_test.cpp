@@ -422,6 +422,73 @@ TEST_P(StoreContractTest, FullTextSearchIgnoresAccentsMatchesPrefixesAndSurvives
   EXPECT_EQ(search("leroy"), V{});
 }
 
+TEST_P(StoreContractTest, SearchPagesWalkEveryVisibleMatchOnceInEveryOrder) {
+  const auto& contacts = domain::contact_schema();
+  const std::int64_t owner =
+      write([&](Transaction& tx) -> Result<Json> {
+        RELAIS_ASSIGN_OR_RETURN(Json u,
+                                tx.insert(domain::user_schema(),
+                                          Json{{"email", "owner@example.com"}, {"role", "sales"}}));
+        return u["id"];
+      }).get<std::int64_t>();
+  // 40 contacts: three in four named Martin (the others Moreau), two in three owned by
+  // `owner` (the others by nobody).
+  std::vector<std::tuple<std::string, std::string, bool, std::int64_t>> rows;
+  write([&](Transaction& tx) -> Result<Json> {
+    for (int i = 0; i < 40; ++i) {
+      const std::string last = i % 4 == 3 ? "Moreau" : "Martin";
+      const std::string first = std::string(1, static_cast<char>('A' + (i * 7) % 26)) + "lix";
+      Json values = {{"first_name", first}, {"last_name", last}};
+      const bool mine = i % 3 != 0;
+      if (mine) values["owner_id"] = owner;
+      RELAIS_ASSIGN_OR_RETURN(Json c, tx.insert(contacts, values));
+      rows.emplace_back(first, last, mine, c["id"].get<std::int64_t>());
+    }
+    return Json();
+  });
+  domain::Visibility only_mine;
+  only_mine.all = false;
+  only_mine.owner_id = owner;
+  only_mine.include_unowned = false;
+
+  struct Case {
+    std::vector<domain::SortKey> sort;
+    bool restricted;
+  };
+  for (const Case& c : {Case{{}, false}, Case{{{"id", false}}, false}, Case{{}, true},
+                        Case{{{"first_name", false}}, true}, Case{{{"id", true}}, true}}) {
+    const std::string order = c.sort.empty() ? "default" : c.sort.front().field;
+    SCOPED_TRACE(order + (c.restricted ? ", own records only" : ""));
+    std::vector<std::tuple<std::string, std::int64_t>> expected;
+    for (const auto& [first, last, mine, id] : rows) {
+      if (last == "Martin" && (mine || !c.restricted)) expected.emplace_back(first, id);
+    }
+    std::sort(expected.begin(), expected.end(), [&](const auto& a, const auto& b) {
+      if (order == "first_name") return a < b;
+      const bool descending = c.sort.empty() || c.sort.front().descending;
+      return descending ? std::get<1>(a) > std::get<1>(b) : std::get<1>(a) < std::get<1>(b);
+    });
+    std::vector<std::int64_t> want;
+    for (const auto& e : expected) want.push_back(std::get<1>(e));
+
+    ListQuery q;
+    q.text_search = "mart";
+    q.sort = c.sort;
+    q.limit = 4;
+    if (c.restricted) q.visibility = only_mine;
+    std::vector<std::int64_t> got;
+    for (int pages = 0;; ++pages) {
+      ASSERT_LT(pages, 20);
+      auto page = list(*store_, contacts, q);
+      ASSERT_TRUE(page.ok()) << page.error().message;
+      for (auto id : ids_of(page.value())) got.push_back(id);
+      if (!page->next_cursor) break;
+      q.cursor = *page->next_cursor;
+    }
+    EXPECT_EQ(got, want);
+  }
+}
+
 TEST_P(StoreContractTest, CursorPaginationWalksEveryRowOnceInSortOrder) {
   const auto& contacts = domain::contact_schema();
   std::mt19937 rng(42);

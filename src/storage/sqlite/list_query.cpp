@@ -181,9 +181,15 @@ class FilterCompiler {
   std::vector<SqlValue>& params_;
 };
 
+// How a full-text search joins the rest of the query.
+enum class SearchPlan {
+  kIn,    // t.id IN (every match): any order, any cursor
+  kWalk,  // the caller walks the FTS table itself in rowid order (see compile_list)
+};
+
 // WHERE conditions shared by list and count (visibility, filter, search).
 Result<std::string> conditions(const EntitySchema& schema, const domain::ListQuery& query,
-                               std::vector<SqlValue>& params) {
+                               std::vector<SqlValue>& params, SearchPlan search = SearchPlan::kIn) {
   std::vector<std::string> parts;
   const auto& vis = query.visibility;
   if (!vis.all && schema.owned) {
@@ -216,7 +222,11 @@ Result<std::string> conditions(const EntitySchema& schema, const domain::ListQue
       return Error::bad_request(fmt::format("{} cannot be searched", schema.plural));
     }
     const std::string fts = quote_ident(schema.plural + "_fts");
-    parts.push_back(fmt::format("t.id IN (SELECT rowid FROM {0} WHERE {0} MATCH ?)", fts));
+    if (search == SearchPlan::kIn) {
+      parts.push_back(fmt::format("t.id IN (SELECT rowid FROM {0} WHERE {0} MATCH ?)", fts));
+    } else {
+      parts.push_back(fmt::format("{0} MATCH ?", fts));
+    }
     params.emplace_back(match);
   }
   std::string where;
@@ -300,8 +310,38 @@ Result<ResolvedSort> resolve_sort(const EntitySchema& schema,
   return sort;
 }
 
+// A search listed by id (the default: newest first) walks the full-text index in rowid order
+// and stops once the page is full: `FROM t_fts JOIN t … ORDER BY t_fts.rowid DESC LIMIT n`,
+// with the cursor as a rowid bound FTS5 applies itself. The general form, `t.id IN (SELECT
+// rowid … MATCH ?)`, first collects every match: 139k rowids for "lyon" in 1M contacts,
+// 22 ms against 3 ms.
+Result<CompiledSql> compile_search_by_id(const EntitySchema& schema, const domain::ListQuery& query,
+                                         const ResolvedSort& sort) {
+  CompiledSql out;
+  RELAIS_ASSIGN_OR_RETURN(std::string where,
+                          conditions(schema, query, out.params, SearchPlan::kWalk));
+  const std::string fts = quote_ident(schema.plural + "_fts");
+  const bool descending = sort.keys.front().descending;
+  if (!query.cursor.empty()) {
+    RELAIS_ASSIGN_OR_RETURN(Json values, decode_cursor(query.cursor, 1));
+    if (!values[0].is_number_integer()) return Error::bad_request("invalid cursor");
+    where += fmt::format(" AND {}.rowid {} ?", fts, descending ? "<" : ">");
+    out.params.emplace_back(values[0].get<std::int64_t>());
+  }
+  out.sql = fmt::format(
+      "SELECT {} FROM {} JOIN {} AS t ON t.id = {}.rowid WHERE {} ORDER BY {}.rowid {} LIMIT ?",
+      select_columns(schema, "t"), fts, quote_ident(schema.plural), fts, where, fts,
+      descending ? "DESC" : "ASC");
+  out.params.emplace_back(std::int64_t{effective_limit(query.limit) + 1});
+  return out;
+}
+
 Result<CompiledSql> compile_list(const EntitySchema& schema, const domain::ListQuery& query,
                                  const ResolvedSort& sort) {
+  if (!fts_match_expression(query.text_search).empty() && has_searchable_fields(schema) &&
+      sort.keys.size() == 1 && sort.keys.front().field == "id") {
+    return compile_search_by_id(schema, query, sort);
+  }
   CompiledSql out;
   RELAIS_ASSIGN_OR_RETURN(std::string where, conditions(schema, query, out.params));
   if (!query.cursor.empty()) {
