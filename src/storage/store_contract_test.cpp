@@ -469,6 +469,7 @@ TEST_P(StoreContractTest, SearchPagesWalkEveryVisibleMatchOnceInEveryOrder) {
       return descending ? std::get<1>(a) > std::get<1>(b) : std::get<1>(a) < std::get<1>(b);
     });
     std::vector<std::int64_t> want;
+    want.reserve(expected.size());
     for (const auto& e : expected) want.push_back(std::get<1>(e));
 
     ListQuery q;
