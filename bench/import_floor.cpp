@@ -203,6 +203,17 @@ int main(int argc, char** argv) {
     }
   }
   Connection db(path, false);
+  // The rows written here mirror the schema by hand: stop loudly when a migration changed it.
+  {
+    std::string columns;
+    auto info = db.prepare("SELECT group_concat(name, ', ') FROM pragma_table_info('contacts')");
+    if (info->step()) columns = info->column_text(0);
+    if (columns != kContactColumns) {
+      fmt::print(stderr, "contacts now has columns ({}); update kContactColumns and make_row\n",
+                 columns);
+      return 1;
+    }
+  }
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA foreign_keys = ON");

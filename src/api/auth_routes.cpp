@@ -7,6 +7,7 @@
 #include "api/iso_time.hpp"
 #include "api/rendering.hpp"
 #include "api/route_groups.hpp"
+#include "domain/records/values.hpp"
 
 namespace relais::api {
 namespace {
@@ -55,8 +56,9 @@ http::Response login(http::Request& request, domain::Services& services,
   Json out{{"token", session.token},
            {"csrf_token", session.csrf_token},
            {"user", session.user},
-           {"expires_at", session.expires_at_ms > 0 ? Json(format_iso8601(session.expires_at_ms))
-                                                    : Json(nullptr)}};
+           {"expires_at", session.expires_at_ms > 0
+                              ? Json(domain::format_epoch_ms(session.expires_at_ms))
+                              : Json(nullptr)}};
   http::Response response = http::Response::json(200, out);
   const std::int64_t max_age =
       session.expires_at_ms > 0

@@ -5,6 +5,7 @@
 
 #include "api/iso_time.hpp"
 #include "api/json_input.hpp"
+#include "domain/records/values.hpp"
 
 namespace relais::api {
 namespace {
@@ -144,8 +145,8 @@ TEST(RejectUnknownFields, NamesEveryUnknownMember) {
 }
 
 TEST(IsoTime, RoundTripsAndParsesOffsets) {
-  EXPECT_EQ(format_iso8601(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(format_iso8601(1795617000123), "2026-11-25T14:30:00.123Z");
+  EXPECT_EQ(parse_iso8601(domain::format_epoch_ms(1795617000123)), 1795617000123);
+  EXPECT_EQ(parse_iso8601(domain::format_epoch_ms(0)), 0);
   EXPECT_EQ(parse_iso8601("2026-11-25T14:30:00.123Z"), 1795617000123);
   EXPECT_EQ(parse_iso8601("2026-11-25T15:30:00+01:00"), 1795617000000);
   EXPECT_EQ(parse_iso8601("2026-11-25T14:30:00.5Z"), 1795617000500);

@@ -1,7 +1,6 @@
 #include "api/iso_time.hpp"
 
 #include <chrono>
-#include <cstdio>
 
 namespace relais::api {
 namespace {
@@ -18,26 +17,6 @@ std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t co
 }
 
 }  // namespace
-
-std::string format_iso8601(std::int64_t epoch_ms) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> tp{milliseconds{epoch_ms}};
-  const auto day = floor<days>(tp);
-  const year_month_day ymd{day};
-  const hh_mm_ss<milliseconds> tod{tp - day};
-  char buffer[40];
-  const int ms = static_cast<int>(tod.subseconds().count());
-  if (ms == 0) {
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()),
-                  unsigned(ymd.month()), unsigned(ymd.day()), int(tod.hours().count()),
-                  int(tod.minutes().count()), int(tod.seconds().count()));
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                  unsigned(ymd.month()), unsigned(ymd.day()), int(tod.hours().count()),
-                  int(tod.minutes().count()), int(tod.seconds().count()), ms);
-  }
-  return buffer;
-}
 
 std::optional<std::int64_t> parse_iso8601(std::string_view text) {
   using namespace std::chrono;

@@ -403,6 +403,15 @@ TEST_P(StoreContractTest, FullTextSearchIgnoresAccentsMatchesPrefixesAndSurvives
   EXPECT_EQ(search("hel durand"), V{});
   EXPECT_EQ(search("du"), (V{other, helene}));
   EXPECT_EQ(search("acme"), V{helene});
+  {
+    // A filter on a column the full-text table also has (city) next to a search.
+    ListQuery query;
+    query.text_search = "du";
+    query.filter = cmp("city", CompareOp::kEq, "Besançon");
+    auto page = list(*store_, contacts, query);
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    EXPECT_EQ(ids_of(page.value()), V{helene.get<std::int64_t>()});
+  }
   for (const char* hostile : {"\"", "a OR b)", "*", "NEAR(", "dup\"*", "'; DROP TABLE contacts; --",
                               "^", "-", "col:value", "((", "AND", "\"\"\""}) {
     SCOPED_TRACE(hostile);

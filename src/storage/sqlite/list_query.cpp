@@ -184,7 +184,7 @@ class FilterCompiler {
 // How a full-text search joins the rest of the query.
 enum class SearchPlan {
   kIn,    // t.id IN (every match): any order, any cursor
-  kWalk,  // the caller walks the FTS table itself in rowid order (see compile_list)
+  kWalk,  // the caller walks the FTS table itself in rowid order (compile_search_by_id)
 };
 
 // WHERE conditions shared by list and count (visibility, filter, search).
@@ -311,10 +311,11 @@ Result<ResolvedSort> resolve_sort(const EntitySchema& schema,
 }
 
 // A search listed by id (the default: newest first) walks the full-text index in rowid order
-// and stops once the page is full: `FROM t_fts JOIN t … ORDER BY t_fts.rowid DESC LIMIT n`,
-// with the cursor as a rowid bound FTS5 applies itself. The general form, `t.id IN (SELECT
+// and stops once the page is full: `FROM t_fts CROSS JOIN t … ORDER BY t_fts.rowid DESC LIMIT
+// n`, with the cursor as a rowid bound FTS5 applies itself. The general form, `t.id IN (SELECT
 // rowid … MATCH ?)`, first collects every match: 139k rowids for "lyon" in 1M contacts,
-// 22 ms against 3 ms.
+// 22 ms against 3 ms. CROSS JOIN keeps the FTS table the outer loop whatever the other
+// conditions (a visibility or filter index on t must not turn it into one MATCH per row).
 Result<CompiledSql> compile_search_by_id(const EntitySchema& schema, const domain::ListQuery& query,
                                          const ResolvedSort& sort) {
   CompiledSql out;
@@ -323,13 +324,13 @@ Result<CompiledSql> compile_search_by_id(const EntitySchema& schema, const domai
   const std::string fts = quote_ident(schema.plural + "_fts");
   const bool descending = sort.keys.front().descending;
   if (!query.cursor.empty()) {
-    RELAIS_ASSIGN_OR_RETURN(Json values, decode_cursor(query.cursor, 1));
-    if (!values[0].is_number_integer()) return Error::bad_request("invalid cursor");
+    RELAIS_ASSIGN_OR_RETURN(Json values, decode_cursor(query.cursor, 1));  // [id], an integer
     where += fmt::format(" AND {}.rowid {} ?", fts, descending ? "<" : ">");
     out.params.emplace_back(values[0].get<std::int64_t>());
   }
   out.sql = fmt::format(
-      "SELECT {} FROM {} JOIN {} AS t ON t.id = {}.rowid WHERE {} ORDER BY {}.rowid {} LIMIT ?",
+      "SELECT {} FROM {} CROSS JOIN {} AS t ON t.id = {}.rowid WHERE {} ORDER BY {}.rowid {} "
+      "LIMIT ?",
       select_columns(schema, "t"), fts, quote_ident(schema.plural), fts, where, fts,
       descending ? "DESC" : "ASC");
   out.params.emplace_back(std::int64_t{effective_limit(query.limit) + 1});

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include "common/testing/test_directory.hpp"
+#include "storage/open.hpp"
+
 namespace relais::storage::sqlite {
 namespace {
 
@@ -42,6 +47,37 @@ TEST(ResolveSort, AddsIdTiebreakAndRejectsUnknownFields) {
   EXPECT_TRUE(none->keys[0].descending);
   EXPECT_FALSE(resolve_sort(domain::contact_schema(), {{"x\"; drop", false}}).ok());
   EXPECT_FALSE(resolve_sort(domain::contact_schema(), {{"tags", false}}).ok());
+}
+
+TEST(CompileList, SearchByIdWalksTheFullTextIndexWhateverTheOtherConditions) {
+  relais::testing::TestDirectory dir("relais-plan");
+  const std::string path = (dir / "relais.db").string();
+  ASSERT_TRUE(migrate("sqlite:" + path).ok());
+  Connection db(path, false);
+  const auto& contacts = domain::contact_schema();
+  domain::ListQuery query;
+  query.text_search = "lyon";
+  query.visibility.all = false;  // a sales user: own and team records only
+  query.visibility.owner_id = 3;
+  query.visibility.team_id = 2;
+  auto city = std::make_shared<domain::FilterNode>();
+  city->kind = domain::FilterNode::Kind::kCompare;
+  city->field = "last_name";  // indexed on the record table
+  city->op = domain::CompareOp::kEq;
+  city->value = "Martin";
+  query.filter = city;
+  query.cursor = encode_cursor(Json::array({500}));
+  auto sort = resolve_sort(contacts, {});
+  ASSERT_TRUE(sort.ok());
+  auto sql = compile_list(contacts, query, *sort);
+  ASSERT_TRUE(sql.ok()) << sql.error().message;
+  auto plan = db.prepare("EXPLAIN QUERY PLAN " + sql->sql);
+  plan->bind_all(sql->params);
+  std::vector<std::string> steps;
+  while (plan->step()) steps.push_back(plan->column_text(3));
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps.front().rfind("SCAN contacts_fts VIRTUAL TABLE", 0), 0u) << steps.front();
+  for (const auto& step : steps) EXPECT_EQ(step.find("TEMP B-TREE"), std::string::npos) << step;
 }
 
 TEST(EffectiveLimit, Clamps) {

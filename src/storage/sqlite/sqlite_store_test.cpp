@@ -54,6 +54,18 @@ TEST_F(SqliteEngineTest, MigrationThreeGivesOldDateTimesTheirMilliseconds) {
         "VALUES ('call', 'old', '2025-03-01T09:00:00Z', 1, '2025-03-01T09:00:00.000Z', "
         "'2025-03-01T09:00:00.000Z'), ('call', 'new', '2025-03-01T09:00:00.250Z', 1, "
         "'2025-03-01T09:00:00.000Z', '2025-03-01T09:00:00.000Z')");
+    db.exec(
+        "INSERT INTO pipelines(name, stages, is_default, version, created_at, updated_at) "
+        "VALUES ('P', '[]', 1, 1, '2025-03-01T09:00:00.000Z', '2025-03-01T09:00:00.000Z')");
+    db.exec(
+        "INSERT INTO deals(title, amount, currency, pipeline_id, stage_id, status, "
+        "stage_changed_at, closed_at, version, created_at, updated_at) VALUES ('D', 0, 'EUR', 1, "
+        "'won', 'won', '2025-03-02T10:00:00Z', '2025-03-02T10:00:00Z', 1, "
+        "'2025-03-01T09:00:00.000Z', '2025-03-01T09:00:00.000Z')");
+    db.exec(
+        "INSERT INTO tasks(title, status, completed_at, version, created_at, updated_at) VALUES "
+        "('T', 'done', '2025-03-03T11:00:00Z', 1, '2025-03-01T09:00:00.000Z', "
+        "'2025-03-01T09:00:00.000Z')");
   }
   ASSERT_TRUE(migrate("sqlite:" + path()).ok());
   sqlite::Connection db(path(), false);
@@ -63,6 +75,13 @@ TEST_F(SqliteEngineTest, MigrationThreeGivesOldDateTimesTheirMilliseconds) {
   EXPECT_EQ(stmt->column_text(1), "2025-03-01T09:00:00.000Z");
   ASSERT_TRUE(stmt->step());
   EXPECT_EQ(stmt->column_text(1), "2025-03-01T09:00:00.250Z");
+  auto deal = db.prepare("SELECT stage_changed_at, closed_at FROM deals");
+  ASSERT_TRUE(deal->step());
+  EXPECT_EQ(deal->column_text(0), "2025-03-02T10:00:00.000Z");
+  EXPECT_EQ(deal->column_text(1), "2025-03-02T10:00:00.000Z");
+  auto task = db.prepare("SELECT completed_at FROM tasks");
+  ASSERT_TRUE(task->step());
+  EXPECT_EQ(task->column_text(0), "2025-03-03T11:00:00.000Z");
 }
 
 TEST_F(SqliteEngineTest, MigrationMatchesEveryEntitySchema) {

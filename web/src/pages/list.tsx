@@ -92,7 +92,8 @@ export function ListPage({ resource }: { resource: ListResource }) {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  // The outcome of the last bulk action: shown after the bar closes with the selection.
+  // The outcome of the last bulk action, kept when the bar closes with the selection; a new
+  // selection or query clears it.
   const [bulkNotice, setBulkNotice] = useState('');
   const [views, setViews] = useState<View[]>(() => loadViews(user.id, resource));
   const [creating, setCreating] = useState(false);
@@ -242,7 +243,7 @@ export function ListPage({ resource }: { resource: ListResource }) {
           }}
         />
       ) : null}
-      {bulkNotice && !selected.size ? (
+      {bulkNotice ? (
         <p role="status" class="msg-ok">
           {bulkNotice}
         </p>
@@ -261,7 +262,10 @@ export function ListPage({ resource }: { resource: ListResource }) {
                   type="checkbox"
                   aria-label={t('action.selectAll')}
                   checked={rows.length > 0 && selected.size === rows.length}
-                  onChange={(e) => setSelected((e.target as HTMLInputElement).checked ? new Set(rows.map((r) => String(r.id))) : new Set())}
+                  onChange={(e) => {
+                    setBulkNotice('');
+                    setSelected((e.target as HTMLInputElement).checked ? new Set(rows.map((r) => String(r.id))) : new Set());
+                  }}
                 />
               </th>
               {columns.map((c) => (
@@ -286,6 +290,7 @@ export function ListPage({ resource }: { resource: ListResource }) {
                       const next = new Set(selected);
                       if ((e.target as HTMLInputElement).checked) next.add(String(r.id));
                       else next.delete(String(r.id));
+                      setBulkNotice('');
                       setSelected(next);
                     }}
                   />
