@@ -106,7 +106,13 @@ export function ListPage({ resource }: { resource: ListResource }) {
     return () => clearTimeout(h);
   }, [q, filter, sort, resource]);
 
+  // Another list in the same page component (contacts → companies): start afresh. Not on the
+  // first render, whose state is fresh already: effects run after paint, and resetting then
+  // would drop what the user typed in the search box in the meantime.
+  const shownResource = useRef(resource);
   useEffect(() => {
+    if (shownResource.current === resource) return;
+    shownResource.current = resource;
     setColumns(defaultColumns[resource]);
     setViews(loadViews(user.id, resource));
     setQ('');
