@@ -74,7 +74,10 @@ describe('Relais web UI', { concurrency: false }, () => {
     await page.getByRole('heading', { level: 1, name: `${NAME.first} ${NAME.last}` }).waitFor();
 
     await navLink('Contacts').click();
+    const searched = page.waitForRequest((r) => r.url().includes('/api/v1/contacts?') && r.url().includes('q=helene'));
     await page.getByLabel('Search').fill('helene cavedon');
+    // In the default order a search leaves the order to the server, which walks its index.
+    assert.ok(!(await searched).url().includes('sort='), 'no sort parameter while searching by default');
     const table = page.getByRole('table', { name: 'Contacts' });
     await table.getByRole('link', { name: `${NAME.first} ${NAME.last}` }).waitFor();
     await eventually(async () => assert.equal(await table.getByRole('row').count(), 2)); // header + match
