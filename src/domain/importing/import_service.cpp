@@ -114,7 +114,6 @@ std::variant<std::string, CellError> creation_stamp(std::string_view cell) {
     return CellError{"'" + std::string(cell) +
                      "' is not a date (25/11/2026, 2026-11-25 or 2026-11-25T09:30:00Z)"};
   }
-  if (!is_storage_timestamp(stamp)) return CellError{"'" + std::string(cell) + "' is not a date"};
   if (stamp > format_storage_timestamp(now_epoch_ms())) {
     return CellError{"'" + std::string(cell) + "' is in the future"};
   }

@@ -99,6 +99,10 @@ export function ListPage({ resource }: { resource: ListResource }) {
   // The outcome of the last bulk action, kept when the bar closes with the selection; a new
   // selection or query clears it.
   const [bulkNotice, setBulkNotice] = useState('');
+  function select(next: Set<string>) {
+    setBulkNotice('');
+    setSelected(next);
+  }
   const [views, setViews] = useState<View[]>(() => loadViews(user.id, resource));
   const [creating, setCreating] = useState(false);
   const seq = useRef(0);
@@ -272,10 +276,7 @@ export function ListPage({ resource }: { resource: ListResource }) {
                   type="checkbox"
                   aria-label={t('action.selectAll')}
                   checked={rows.length > 0 && selected.size === rows.length}
-                  onChange={(e) => {
-                    setBulkNotice('');
-                    setSelected((e.target as HTMLInputElement).checked ? new Set(rows.map((r) => String(r.id))) : new Set());
-                  }}
+                  onChange={(e) => select((e.target as HTMLInputElement).checked ? new Set(rows.map((r) => String(r.id))) : new Set())}
                 />
               </th>
               {columns.map((c) => (
@@ -300,8 +301,7 @@ export function ListPage({ resource }: { resource: ListResource }) {
                       const next = new Set(selected);
                       if ((e.target as HTMLInputElement).checked) next.add(String(r.id));
                       else next.delete(String(r.id));
-                      setBulkNotice('');
-                      setSelected(next);
+                      select(next);
                     }}
                   />
                 </td>
