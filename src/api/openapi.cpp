@@ -2,10 +2,10 @@
 // statuses come from http::status_for, the same mapping the responses use.
 #include "api/openapi.hpp"
 
-#include <set>
 #include <string>
 #include <vector>
 
+#include "api/openapi_support.hpp"
 #include "api/route_groups.hpp"
 #include "domain/schema/entity_schema.hpp"
 #include "http/request.hpp"
@@ -29,10 +29,6 @@ std::string component_name(const std::string& snake) {
     upper = false;
   }
   return out;
-}
-
-Json schema_ref(const std::string& component) {
-  return Json{{"$ref", "#/components/schemas/" + component}};
 }
 
 Json stage_schema() {
@@ -155,17 +151,6 @@ Json write_schema(const EntitySchema& entity, bool create) {
   return s;
 }
 
-Json page_schema(const Json& item) {
-  return Json{{"type", "object"},
-              {"required", {"data", "next_cursor"}},
-              {"properties",
-               {{"data", {{"type", "array"}, {"items", item}}},
-                {"next_cursor",
-                 {{"type", {"string", "null"}},
-                  {"description", "pass as ?cursor= to get the next page; null on the last"}}}}},
-              {"additionalProperties", false}};
-}
-
 Json error_schema() {
   std::vector<std::string> codes;
   for (ErrorCode code :
@@ -196,42 +181,6 @@ Json error_schema() {
                       {"description", "per-field messages"}}},
                     {"existing_id", {{"type", "integer"}}},
                     {"position", {{"type", "integer"}, {"minimum", 0}}}}}}}}}};
-}
-
-Json json_content(const Json& schema) { return Json{{"application/json", {{"schema", schema}}}}; }
-
-Json json_response(const std::string& description, const Json& schema) {
-  return Json{{"description", description}, {"content", json_content(schema)}};
-}
-
-// Adds the error responses an operation can produce, one per distinct HTTP status.
-void add_errors(Json& operation, std::initializer_list<ErrorCode> codes) {
-  std::set<int> statuses;
-  for (ErrorCode code : codes) statuses.insert(http::status_for(code));
-  statuses.insert(http::status_for(ErrorCode::kInternal));
-  for (int status : statuses) {
-    operation["responses"][std::to_string(status)] = {{"$ref", "#/components/responses/Error"}};
-  }
-  operation["responses"]["default"] = {{"$ref", "#/components/responses/Error"}};
-}
-
-const std::initializer_list<ErrorCode> kAuthErrors = {ErrorCode::kUnauthorized,
-                                                      ErrorCode::kForbidden};
-const std::initializer_list<ErrorCode> kBodyErrors = {
-    ErrorCode::kBadRequest, ErrorCode::kValidationFailed, ErrorCode::kPayloadTooLarge,
-    ErrorCode::kUnsupportedMediaType};
-
-Json operation(const std::string& id, const std::string& summary, const std::string& tag) {
-  return Json{
-      {"operationId", id}, {"summary", summary}, {"tags", {tag}}, {"responses", Json::object()}};
-}
-
-Json json_body(const Json& schema) {
-  return Json{{"required", true}, {"content", json_content(schema)}};
-}
-
-Json param_ref(const std::string& name) {
-  return Json{{"$ref", "#/components/parameters/" + name}};
 }
 
 Json list_parameters() {
@@ -495,6 +444,7 @@ Json parameters() {
 Json schemas() {
   Json s = Json::object();
   s["Error"] = error_schema();
+  add_job_schemas(s);
   for (const EntitySchema* entity : domain::all_schemas()) {
     const std::string name = component_name(entity->name);
     s[name] = record_schema(*entity);
@@ -629,6 +579,7 @@ Json build_document() {
   Json paths = Json::object();
   for (const EntitySchema* entity : domain::all_schemas()) add_record_paths(paths, *entity);
   add_special_paths(paths);
+  add_job_paths(paths);
   return Json{
       {"openapi", "3.1.0"},
       {"info",

@@ -16,6 +16,8 @@ void register_contact_routes(http::Router& router, domain::Services& services);
 void register_company_routes(http::Router& router, domain::Services& services);
 // GET /api/v1/{contacts|companies|deals}/{id}/timeline
 void register_timeline_routes(http::Router& router, domain::Services& services);
+// GET /api/v1/jobs, GET /api/v1/jobs/{id}, POST /api/v1/jobs/{id}/retry (admins)
+void register_job_routes(http::Router& router, domain::Services& services);
 // GET /api/v1/openapi.json
 void register_openapi_route(http::Router& router);
 

@@ -13,10 +13,12 @@
 
 #include "api/routes.hpp"
 #include "app/command_registry.hpp"
+#include "app/job_wiring.hpp"
 #include "app/logging.hpp"
 #include "domain/services.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "jobs/job_runner.hpp"
 #include "storage/open.hpp"
 
 namespace relais::app {
@@ -36,6 +38,8 @@ struct ServeOptions {
   std::size_t max_queued = 1024;
   std::string web_root;  // empty: look next to the binary, then ./web/dist
   bool secure_cookies = false;
+  int job_workers = 2;  // job runner threads in this process; 0: run jobs elsewhere
+  JobWiringOptions jobs;
   LoggingOptions logging;
 };
 
@@ -114,6 +118,9 @@ int run_serve(const ServeOptions& options) {
   server_options.static_root = find_web_root(options.web_root);
   server_options.access_log_json = options.logging.format == "json";
 
+  jobs::JobRegistry job_registry;
+  register_jobs(job_registry, services, options.jobs);
+
   int exit_code = 0;
   {
     http::Server server(server_options, router);
@@ -127,8 +134,17 @@ int run_serve(const ServeOptions& options) {
     if (server_options.static_root) {
       spdlog::info("serving the web UI from {}", server_options.static_root->string());
     }
+    // Declared after the server and before nothing that it uses: stopped (its leased jobs
+    // finished or given back) once the server has stopped, while the Store is still open.
+    jobs::JobRunner runner(**store, job_registry, {.threads = options.job_workers});
+    if (options.job_workers > 0) {
+      runner.start();
+    } else if (auto started = runner.start_new_consumers(); !started.ok()) {
+      spdlog::warn("jobs: cannot start the outbox consumers: {}", started.error().message);
+    }
     server.run();
     spdlog::info("server stopped");
+    runner.stop();
   }
   shutdown_logging();
   return exit_code;
@@ -154,6 +170,13 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--web-root", options->web_root,
                       "Directory of the built web UI (default: web/dist next to the binary)");
+  command
+      ->add_option("--job-workers", options->job_workers,
+                   "Background job threads in this server (0: none; see `relais worker`)")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  command->add_flag("--self-test-jobs", options->jobs.self_test)
+      ->group("");  // hidden: the crash tests' job kind
   command->add_flag("--secure-cookies", options->secure_cookies,
                     "Mark the session cookie Secure (when served behind TLS)");
   add_logging_options(*command, options->logging);

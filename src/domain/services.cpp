@@ -1,6 +1,7 @@
 #include "domain/services.hpp"
 
 #include "domain/contacts/contact_merge_service.hpp"
+#include "domain/jobs/job_service.hpp"
 #include "domain/records/rule_factories.hpp"
 #include "domain/timeline/timeline_service.hpp"
 
@@ -21,7 +22,8 @@ Services::Services(Store& s)
       custom_fields(s, custom_field_schema(), make_custom_field_rules()),
       auth(s, session_cache),
       merge(std::make_unique<ContactMergeService>(s, contacts)),
-      timeline(std::make_unique<TimelineService>(s)) {}
+      timeline(std::make_unique<TimelineService>(s)),
+      jobs(std::make_unique<JobService>(s)) {}
 
 Services::~Services() = default;
 

@@ -12,6 +12,7 @@
 namespace relais::domain {
 
 class ContactMergeService;
+class JobService;
 class TimelineService;
 
 struct Services {
@@ -34,6 +35,7 @@ struct Services {
   AuthService auth;
   std::unique_ptr<ContactMergeService> merge;
   std::unique_ptr<TimelineService> timeline;
+  std::unique_ptr<JobService> jobs;
 
   // The record service behind a URL segment ("contacts"), or nullptr.
   RecordService* by_plural(std::string_view plural);

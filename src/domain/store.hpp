@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "domain/jobs/job_queue.hpp"
 #include "domain/query/filter_ast.hpp"
 #include "domain/schema/entity_schema.hpp"
 
@@ -111,6 +112,15 @@ class Transaction {
   // events). Two readings tell whether a failed step left partial writes behind (the importer
   // then replays its batch without that row) or failed cleanly before writing anything.
   virtual std::int64_t change_count() = 0;
+
+  // Runs `step` inside a savepoint: when it returns an error (or throws), everything it wrote
+  // is undone and the transaction stays usable; otherwise its writes stay part of the unit.
+  // The only way to go on after a failed statement: PostgreSQL aborts a transaction whose
+  // statement failed unless a savepoint was taken before it. Savepoints nest.
+  virtual Result<Json> savepoint(const std::function<Result<Json>()>& step) = 0;
+
+  // The durable job queue and outbox cursors, inside this unit of work (job_queue.hpp).
+  virtual JobQueue& jobs() = 0;
 
   // Generic records. Values are JSON objects keyed by schema field names.
   virtual Result<Json> get(const EntitySchema& schema, std::int64_t id) = 0;

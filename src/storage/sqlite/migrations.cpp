@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "storage/sqlite/sqlite_error.hpp"
 #include "storage/sqlite/time_util.hpp"
 
@@ -12,6 +14,21 @@ void ensure_migrations_table(Connection& db) {
   db.exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+}
+
+// BEGIN IMMEDIATE, waiting for as long as another process holds the write lock: the
+// connection's busy timeout (seconds) is shorter than a migration of a large database.
+void begin_immediate_waiting(Connection& db) {
+  constexpr int kSqliteBusy = 5;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(30);
+  for (;;) {
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      return;
+    } catch (const SqliteError& e) {
+      if (e.primary_code() != kSqliteBusy || std::chrono::steady_clock::now() > deadline) throw;
+    }
+  }
 }
 
 }  // namespace
@@ -47,7 +64,15 @@ Result<int> migrate_database(Connection& db, bool apply) {
   for (const auto& m : embedded_migrations()) {
     if (m.version <= current) continue;
     try {
-      db.exec("BEGIN IMMEDIATE");
+      begin_immediate_waiting(db);
+      // Several servers starting together all saw the old version: the first to get the
+      // write lock applies each migration, the others find it applied once they get it.
+      const int applied = current_schema_version(db);
+      if (applied >= m.version) {
+        db.exec("COMMIT");
+        version = applied;
+        continue;
+      }
       db.exec(m.sql);
       auto stmt =
           db.prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)");

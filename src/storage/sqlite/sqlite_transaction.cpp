@@ -402,6 +402,40 @@ void SqliteTransaction::record_event(const domain::DomainEvent& event) {
   stmt->run();
 }
 
+Result<Json> SqliteTransaction::savepoint(const std::function<Result<Json>()>& step) {
+  // Named by depth: SQLite savepoint names are a stack, and a unit's nested calls unwind in
+  // order. The store's own "unit_of_work" savepoint encloses them all.
+  const std::string name = "sp" + std::to_string(++savepoint_depth_);
+  struct Depth {
+    int& depth;
+    ~Depth() { --depth; }
+  } depth{savepoint_depth_};
+  const FtsLog::Mark mark = fts_ != nullptr ? fts_->mark() : FtsLog::Mark{};
+  db_.prepare("SAVEPOINT " + name)->run();
+  auto undo = [&] {
+    db_.prepare("ROLLBACK TO " + name)->run();
+    db_.prepare("RELEASE " + name)->run();
+    if (fts_ != nullptr) fts_->rollback_to(mark);
+  };
+  Result<Json> result = Error::internal();
+  try {
+    result = step();
+  } catch (const SqliteError& e) {
+    undo();
+    if (e.is_constraint()) return error_from_constraint(e);
+    throw;
+  } catch (...) {
+    undo();
+    throw;
+  }
+  if (!result.ok()) {
+    undo();
+  } else {
+    db_.prepare("RELEASE " + name)->run();
+  }
+  return result;
+}
+
 Result<void> SqliteTransaction::set_effective_time(std::optional<std::string> iso_utc) {
   if (iso_utc && !domain::is_storage_timestamp(*iso_utc)) {
     return Error::bad_request("an effective time must look like 2026-11-25T14:03:07.123Z (UTC)");

@@ -7,6 +7,7 @@
 #include "storage/sqlite/connection.hpp"
 #include "storage/sqlite/fts_log.hpp"
 #include "storage/sqlite/sqlite_error.hpp"
+#include "storage/sqlite/sqlite_job_queue.hpp"
 
 namespace relais::storage::sqlite {
 
@@ -14,9 +15,12 @@ class SqliteTransaction final : public domain::Transaction {
  public:
   // `fts`: the writer's deferred full-text inserts (see fts_log.hpp); null = write them
   // immediately (readers, tools).
-  explicit SqliteTransaction(Connection& db, FtsLog* fts = nullptr) : db_(db), fts_(fts) {}
+  explicit SqliteTransaction(Connection& db, FtsLog* fts = nullptr)
+      : db_(db), fts_(fts), jobs_(db) {}
 
   std::int64_t change_count() override { return db_.total_changes(); }
+  Result<Json> savepoint(const std::function<Result<Json>()>& step) override;
+  domain::JobQueue& jobs() override { return jobs_; }
 
   Result<Json> get(const domain::EntitySchema& schema, std::int64_t id) override;
   Result<domain::Page> list(const domain::EntitySchema& schema,
@@ -64,6 +68,8 @@ class SqliteTransaction final : public domain::Transaction {
   Connection& db_;
   FtsLog* fts_;
   std::optional<std::string> effective_time_;  // unset: the clock
+  SqliteJobQueue jobs_;
+  int savepoint_depth_ = 0;  // nested savepoint() calls open now (names sp1, sp2, ...)
 };
 
 // Maps a constraint violation escaping a unit of work to a client error (never a 500).

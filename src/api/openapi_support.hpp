@@ -1,0 +1,32 @@
+// Building blocks of the OpenAPI document, shared by the files that describe one area each
+// (openapi.cpp for records and auth, openapi_jobs.cpp for the job queue).
+#pragma once
+
+#include <initializer_list>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace relais::api {
+
+Json schema_ref(const std::string& component);
+Json page_schema(const Json& item);
+Json json_content(const Json& schema);
+Json json_response(const std::string& description, const Json& schema);
+// Adds the error responses an operation can produce, one per distinct HTTP status.
+void add_errors(Json& operation, std::initializer_list<ErrorCode> codes);
+Json operation(const std::string& id, const std::string& summary, const std::string& tag);
+Json json_body(const Json& schema);
+Json param_ref(const std::string& name);
+
+inline const std::initializer_list<ErrorCode> kAuthErrors = {ErrorCode::kUnauthorized,
+                                                             ErrorCode::kForbidden};
+inline const std::initializer_list<ErrorCode> kBodyErrors = {
+    ErrorCode::kBadRequest, ErrorCode::kValidationFailed, ErrorCode::kPayloadTooLarge,
+    ErrorCode::kUnsupportedMediaType};
+
+// The job queue's paths and component schemas (openapi_jobs.cpp).
+void add_job_paths(Json& paths);
+void add_job_schemas(Json& schemas);
+
+}  // namespace relais::api

@@ -1,0 +1,47 @@
+#include "domain/jobs/job_service.hpp"
+
+#include "domain/records/values.hpp"
+
+namespace relais::domain {
+namespace {
+
+Result<void> require_admin(const Actor& actor) {
+  if (actor.role != Role::kAdmin) return Error::forbidden("only administrators can see jobs");
+  return {};
+}
+
+}  // namespace
+
+Result<JobPage> JobService::list(const Actor& actor, const JobListQuery& query) {
+  RELAIS_TRY(require_admin(actor));
+  JobPage page;
+  RELAIS_TRY(store_.read([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(page, tx.jobs().list(query));
+    return Json();
+  }));
+  return page;
+}
+
+Result<Job> JobService::get(const Actor& actor, std::int64_t id) {
+  RELAIS_TRY(require_admin(actor));
+  Job job;
+  RELAIS_TRY(store_.read([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(job, tx.jobs().get(id));
+    return Json();
+  }));
+  return job;
+}
+
+Result<Job> JobService::retry(const Actor& actor, std::int64_t id) {
+  RELAIS_TRY(require_admin(actor));
+  Job job;
+  RELAIS_TRY(store_.write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(job, tx.jobs().retry(id, now_epoch_ms()));
+    tx.record_audit(
+        AuditEntry{actor.user_id, "job", id, "retry", nullptr, Json{{"kind", job.kind}}});
+    return Json();
+  }));
+  return job;
+}
+
+}  // namespace relais::domain

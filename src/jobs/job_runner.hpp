@@ -1,0 +1,96 @@
+// Runs the jobs of a JobRegistry from the database's queue, on its own threads, inside
+// `relais serve --job-workers N` or `relais worker`. Several runners (threads, processes,
+// servers) may share one database: claims lease each job to exactly one of them.
+//
+// Each thread loops: claim a batch of due jobs (one write unit), then run the batch in one
+// write unit, each job inside its own savepoint together with its complete()/checkpoint(), so
+// one failing job rolls back alone and its effect is never half-applied. An error or a lost
+// lease rolls the job's savepoint back; the job is then failed (retried later with back-off)
+// or left to whoever holds the lease now. A worker killed at any instant leaves its jobs
+// leased until the lease expires, when any runner claims them again: nothing is lost, and
+// nothing committed runs twice.
+//
+// Thread 0 also dispatches the outbox to the registry's consumers and keeps recurring kinds
+// scheduled.
+//
+// Threading: start() and stop() from one owning thread; notify() from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "domain/store.hpp"
+#include "jobs/job_registry.hpp"
+#include "jobs/retry_policy.hpp"
+
+namespace relais::jobs {
+
+struct RunnerOptions {
+  int threads = 2;
+  int batch = 64;                  // jobs claimed (and committed) together
+  std::int64_t idle_poll_ms = 20;  // how often an idle runner looks for new due jobs
+  std::string worker_name;         // empty: "<host>:<pid>:<random>"
+  RetryPolicy retry;
+  std::function<std::int64_t()> clock;  // epoch ms; empty: the system clock
+};
+
+class JobRunner {
+ public:
+  // `store` and `registry` must outlive the runner.
+  JobRunner(domain::Store& store, const JobRegistry& registry, RunnerOptions options);
+  ~JobRunner();  // stop()
+  JobRunner(const JobRunner&) = delete;
+  JobRunner& operator=(const JobRunner&) = delete;
+
+  void start();
+  // Graceful: no new claims; each thread finishes the batch it is running, gives back (with
+  // its attempt uncounted) every job it holds but has not finished, then exits.
+  void stop();
+  // Wakes idle threads now (e.g. after this process enqueued a job).
+  void notify();
+
+  const std::string& worker_name() const { return worker_; }
+  // Jobs finished (done, failed or dead) by this runner since start: for tests and metrics.
+  std::int64_t handled() const { return handled_.load(); }
+
+  // One pass of thread 0's duties, also used by tests: moves new outbox events to consumer
+  // jobs (returns how many events were taken) and schedules recurring kinds.
+  Result<int> dispatch_outbox();
+  // Gives every consumer of the registry that has never run a cursor at the outbox head: the
+  // point from which it takes events. Called by every process that opens the database for
+  // serving, with or without job threads, so events written while no worker runs yet are
+  // not skipped when one starts.
+  Result<void> start_new_consumers();
+  Result<void> schedule_recurring();
+
+ private:
+  void thread_loop(int index);
+  // Runs claimed jobs; returns the ones still running (long jobs between chunks).
+  std::vector<domain::Job> run_batch(std::vector<domain::Job> jobs, std::mt19937_64& rng);
+  void release_all(const std::vector<domain::Job>& jobs);
+  void wait_idle(std::int64_t until_ms);
+  std::int64_t now_ms() const;
+
+  domain::Store& store_;
+  const JobRegistry& registry_;
+  RunnerOptions options_;
+  std::string worker_;
+  std::vector<std::string> kinds_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;               // guarded by mutex_
+  bool notified_ = false;               // guarded by mutex_
+  std::atomic<bool> stop_flag_{false};  // read between jobs of a batch, without the mutex
+  std::atomic<std::int64_t> handled_{0};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace relais::jobs
