@@ -186,7 +186,8 @@ Json error_schema() {
                   {"required", {"code", "message"}},
                   {"description",
                    "extra members carry machine-readable details, e.g. existing_id on a duplicate "
-                   "e-mail or position on a syntax error"},
+                   "e-mail or domain (only when the caller may read that record) or position on "
+                   "a syntax error"},
                   {"properties",
                    {{"code", {{"type", "string"}, {"description", "one of: " + known}}},
                     {"message", {{"type", "string"}}},
