@@ -67,6 +67,13 @@ struct TimelineQuery {
   std::int64_t record_id = 0;
   int limit = 50;
   std::string cursor;
+  // Which linked activities, notes and tasks show: the same restriction as their own lists
+  // (a child shows on a timeline only if the actor would see it in its list), computed by
+  // domain/permissions like ListQuery::visibility. Stage changes and audit rows belong to
+  // the record itself and show with it.
+  Visibility activities;
+  Visibility notes;
+  Visibility tasks;
 };
 
 // Credentials and sessions are not ordinary records: never listed, never exported.

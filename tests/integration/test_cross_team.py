@@ -140,3 +140,44 @@ def test_duplicate_conflicts_name_only_readable_records(relais):
     assert r.status_code == 409, r.text
     assert "existing_id" not in error_of(r) and str(company["id"]) not in r.text
     assert domain in error_of(r)["message"]
+
+
+@pytest.mark.parametrize("plural", ["contacts", "companies", "deals"])
+def test_timelines_show_only_children_the_actor_could_list(relais, pipeline, plural):
+    admin = relais.client("admin")
+    # An unowned parent: both teams read it.
+    body = {"contacts": {"first_name": "Commun", "last_name": unique("T")},
+            "companies": {"name": unique("Commune ")},
+            "deals": {"title": unique("Commune "), "pipeline_id": pipeline["id"]}}[plural]
+    parent = admin.create(plural, {**body, "owner_id": None})
+    assert parent["owner_id"] is None and parent.get("team_id") is None
+    link = {"contacts": "contact_id", "companies": "company_id", "deals": "deal_id"}[plural]
+    children = {}
+    for name in ("sales_a", "sales_b"):
+        api = relais.client(name)
+        children[name] = {
+            ("activity", api.create("activities", {"type": "call", "subject": name,
+                                                   link: parent["id"]})["id"]),
+            ("note", api.create("notes", {"body": name, link: parent["id"]})["id"]),
+            ("task", api.create("tasks", {"title": name, link: parent["id"]})["id"]),
+        }
+    child_kinds = {"activity", "note", "task"}
+
+    def children_seen(name):
+        return {(k, i) for k, i in timeline_ids(relais.client(name), plural, parent["id"])
+                if k in child_kinds}
+
+    assert children_seen("sales_a") == children["sales_a"]
+    assert children_seen("sales_a2") == children["sales_a"]
+    assert children_seen("sales_b") == children["sales_b"]
+    assert children_seen("admin") == children["sales_a"] | children["sales_b"]
+    # The same rule as the lists: a child is on the timeline iff it is in its own list.
+    for name in ("sales_a", "sales_b", "manager"):
+        api = relais.client(name)
+        listed = set()
+        for kind, res in (("activity", "activities"), ("note", "notes"), ("task", "tasks")):
+            r = api.get(f"/api/v1/{res}", params={"filter": f"{link} = {parent['id']}",
+                                                  "limit": 500})
+            assert r.status_code == 200, r.text
+            listed |= {(kind, item["id"]) for item in r.json()["data"]}
+        assert children_seen(name) == listed, name

@@ -99,4 +99,9 @@ Visibility visibility(const Actor& actor, const EntitySchema& schema) {
   return v;
 }
 
+Visibility visibility_as_listed(const Actor& actor, const EntitySchema& schema) {
+  if (can_list(actor, schema)) return visibility(actor, schema);
+  return Visibility{false, std::nullopt, std::nullopt, false};  // matches no record
+}
+
 }  // namespace relais::domain
