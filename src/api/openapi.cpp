@@ -304,7 +304,10 @@ void add_record_paths(Json& paths, const EntitySchema& entity) {
 void add_import_export_paths(Json& paths) {
   Json import = operation("import_csv",
                           "Import a CSV file (rows go through the same rules as "
-                          "the API; a bad row is reported, never imported)",
+                          "the API; a bad row is reported, never imported). Company names and "
+                          "contact e-mails resolve only to records the caller can read. A "
+                          "creation date column is kept for admins only: anyone else gets 403 "
+                          "forbidden for the whole file, before any row is written",
                           "imports");
   Json resource{{"name", "resource"}, {"in", "path"}, {"required", true}};
   resource["schema"] = {{"type", "string"}, {"enum", {"contacts", "companies", "deals"}}};
@@ -590,7 +593,9 @@ Json schemas() {
         {"reason", {{"type", "string"}}},
         {"existing_id",
          {{"type", "integer"},
-          {"description", "duplicates: the record that already holds the value"}}}}}};
+          {"description",
+           "duplicates: the record that already holds the value, when the importing user may "
+           "read it"}}}}}};
   s["ImportReport"] = {
       {"type", "object"},
       {"required",

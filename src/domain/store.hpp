@@ -108,6 +108,9 @@ class UnitCache {
   std::map<std::string, Json> entries_;
 };
 
+// What Transaction::set_effective_time stamps (see set_effective_time_scope).
+enum class EffectiveTimeScope { kEverything, kRecordsOnly };
+
 class Transaction {
  public:
   virtual ~Transaction() = default;
@@ -159,6 +162,13 @@ class Transaction {
   // the stamp form "2026-11-25T14:03:07.123Z" (see is_storage_timestamp), else kBadRequest
   // and the effective time is unchanged.
   virtual Result<void> set_effective_time(std::optional<std::string> iso_utc) = 0;
+  // Whether the effective time also stamps the trail of the write. kEverything, the start of
+  // every unit of work: audit entries and events carry it too (demo data, migrations the
+  // system runs, where the whole history is re-enacted). kRecordsOnly: audit entries and
+  // events keep the clock while records and their stage history carry the effective time —
+  // a CSV import that keeps another system's creation dates backdates the records, never the
+  // account of who wrote them when. Lasts until changed or the end of the unit of work.
+  virtual void set_effective_time_scope(EffectiveTimeScope scope) = 0;
   // The instant this unit's writes carry now, in the stamp form: the effective time when set,
   // else the clock. Domain rules stamp their own fields (closed_at, completed_at, ...) with it.
   virtual std::string effective_time() = 0;

@@ -89,6 +89,10 @@ bool can_list(const Actor& actor, const EntitySchema& schema) {
   return read == Reach::kAll || (read == Reach::kScope && schema.owned);
 }
 
+bool can_keep_creation_dates(const Actor& actor) {
+  return actor.is_system() || actor.role == Role::kAdmin;
+}
+
 Visibility visibility(const Actor& actor, const EntitySchema& schema) {
   Visibility v;
   if (schema_access(actor, schema).read != Reach::kScope || !schema.owned) return v;
