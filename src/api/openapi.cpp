@@ -171,7 +171,8 @@ Json error_schema() {
                   {"required", {"code", "message"}},
                   {"description",
                    "extra members carry machine-readable details, e.g. existing_id on a duplicate "
-                   "e-mail or position on a syntax error"},
+                   "e-mail or domain (only when the caller may read that record) or position on "
+                   "a syntax error"},
                   {"properties",
                    {{"code", {{"type", "string"}, {"description", "one of: " + known}}},
                     {"message", {{"type", "string"}}},
@@ -252,7 +253,10 @@ void add_record_paths(Json& paths, const EntitySchema& entity) {
 void add_import_export_paths(Json& paths) {
   Json import = operation("import_csv",
                           "Import a CSV file (rows go through the same rules as "
-                          "the API; a bad row is reported, never imported)",
+                          "the API; a bad row is reported, never imported). Company names and "
+                          "contact e-mails resolve only to records the caller can read. A "
+                          "creation date column is kept for admins only: anyone else gets 403 "
+                          "forbidden for the whole file, before any row is written",
                           "imports");
   Json resource{{"name", "resource"}, {"in", "path"}, {"required", true}};
   resource["schema"] = {{"type", "string"}, {"enum", {"contacts", "companies", "deals"}}};
@@ -539,7 +543,9 @@ Json schemas() {
         {"reason", {{"type", "string"}}},
         {"existing_id",
          {{"type", "integer"},
-          {"description", "duplicates: the record that already holds the value"}}}}}};
+          {"description",
+           "duplicates: the record that already holds the value, when the importing user may "
+           "read it"}}}}}};
   s["ImportReport"] = {
       {"type", "object"},
       {"required",

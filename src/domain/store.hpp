@@ -68,6 +68,13 @@ struct TimelineQuery {
   std::int64_t record_id = 0;
   int limit = 50;
   std::string cursor;
+  // Which linked activities, notes and tasks show: the same restriction as their own lists
+  // (a child shows on a timeline only if the actor would see it in its list), computed by
+  // domain/permissions like ListQuery::visibility. Stage changes and audit rows belong to
+  // the record itself and show with it.
+  Visibility activities;
+  Visibility notes;
+  Visibility tasks;
 };
 
 // Credentials and sessions are not ordinary records: never listed, never exported.
@@ -101,6 +108,9 @@ class UnitCache {
  private:
   std::map<std::string, Json> entries_;
 };
+
+// What Transaction::set_effective_time stamps (see set_effective_time_scope).
+enum class EffectiveTimeScope { kEverything, kRecordsOnly };
 
 class Transaction {
  public:
@@ -162,6 +172,13 @@ class Transaction {
   // the stamp form "2026-11-25T14:03:07.123Z" (see is_storage_timestamp), else kBadRequest
   // and the effective time is unchanged.
   virtual Result<void> set_effective_time(std::optional<std::string> iso_utc) = 0;
+  // Whether the effective time also stamps the trail of the write. kEverything, the start of
+  // every unit of work: audit entries and events carry it too (demo data, migrations the
+  // system runs, where the whole history is re-enacted). kRecordsOnly: audit entries and
+  // events keep the clock while records and their stage history carry the effective time —
+  // a CSV import that keeps another system's creation dates backdates the records, never the
+  // account of who wrote them when. Lasts until changed or the end of the unit of work.
+  virtual void set_effective_time_scope(EffectiveTimeScope scope) = 0;
   // The instant this unit's writes carry now, in the stamp form: the effective time when set,
   // else the clock. Domain rules stamp their own fields (closed_at, completed_at, ...) with it.
   virtual std::string effective_time() = 0;

@@ -662,6 +662,51 @@ TEST_P(StoreContractTest, TimelineIsNewestFirstAndPaginated) {
   EXPECT_EQ(deal_items[0]["to_stage"], "won");
 }
 
+// Each kind of child is restricted by its own Visibility, exactly like its list.
+TEST_P(StoreContractTest, TimelineChildrenFollowTheirVisibility) {
+  auto id_of = [](const Json& record) { return record["id"].get<std::int64_t>(); };
+  const auto nord = id_of(insert_one(*store_, domain::team_schema(), Json{{"name", "Nord"}}));
+  const auto sud = id_of(insert_one(*store_, domain::team_schema(), Json{{"name", "Sud"}}));
+  const auto alice = id_of(
+      insert_one(*store_, domain::user_schema(), Json{{"email", "a@x.fr"}, {"role", "sales"}}));
+  const auto bob = id_of(
+      insert_one(*store_, domain::user_schema(), Json{{"email", "b@x.fr"}, {"role", "sales"}}));
+  const auto contact =
+      id_of(insert_one(*store_, domain::contact_schema(), Json{{"first_name", "T"}}));
+  // alice in Nord, bob in Sud, unowned.
+  const std::vector<Json> placements = {Json{{"owner_id", alice}, {"team_id", nord}},
+                                        Json{{"owner_id", bob}, {"team_id", sud}}, Json::object()};
+  for (const Json& placement : placements) {
+    write([&](Transaction& tx) -> Result<Json> {
+      Json activity = {{"type", "call"}, {"contact_id", contact}};
+      Json note = {{"body", "n"}, {"contact_id", contact}};
+      Json task = {{"title", "t"}, {"contact_id", contact}};
+      for (Json* child : {&activity, &note, &task}) child->update(placement);
+      RELAIS_TRY(tx.insert(domain::activity_schema(), activity));
+      RELAIS_TRY(tx.insert(domain::note_schema(), note));
+      RELAIS_TRY(tx.insert(domain::task_schema(), task));
+      return Json();
+    });
+  }
+  auto kinds = [&](const domain::TimelineQuery& q) {
+    const Json items = read([&](Transaction& tx) -> Result<Json> {
+      RELAIS_ASSIGN_OR_RETURN(auto page, tx.timeline(q));
+      return Json(page.items);
+    });
+    std::map<std::string, int> n;
+    for (const Json& item : items) ++n[item["kind"].get<std::string>()];
+    return n;
+  };
+  using N = std::map<std::string, int>;
+  const domain::TimelineQuery everything{"contact", contact, 50, ""};
+  EXPECT_EQ(kinds(everything), (N{{"activity", 3}, {"note", 3}, {"task", 3}}));
+  domain::TimelineQuery restricted = everything;
+  restricted.activities = {false, alice, nord, true};             // alice's view
+  restricted.notes = {false, std::nullopt, sud, false};           // Sud's only
+  restricted.tasks = {false, std::nullopt, std::nullopt, false};  // none
+  EXPECT_EQ(kinds(restricted), (N{{"activity", 2}, {"note", 1}}));
+}
+
 TEST_P(StoreContractTest, EffectiveTimeStampsWhatTheUnitWrites) {
   const auto& contacts = domain::contact_schema();
   const std::string created = "2025-03-04T09:15:00.250Z";

@@ -89,6 +89,10 @@ bool can_list(const Actor& actor, const EntitySchema& schema) {
   return read == Reach::kAll || (read == Reach::kScope && schema.owned);
 }
 
+bool can_keep_creation_dates(const Actor& actor) {
+  return actor.is_system() || actor.role == Role::kAdmin;
+}
+
 Visibility visibility(const Actor& actor, const EntitySchema& schema) {
   Visibility v;
   if (schema_access(actor, schema).read != Reach::kScope || !schema.owned) return v;
@@ -97,6 +101,11 @@ Visibility visibility(const Actor& actor, const EntitySchema& schema) {
   v.team_id = actor.team_id;
   v.include_unowned = true;
   return v;
+}
+
+Visibility visibility_as_listed(const Actor& actor, const EntitySchema& schema) {
+  if (can_list(actor, schema)) return visibility(actor, schema);
+  return Visibility{false, std::nullopt, std::nullopt, false};  // matches no record
 }
 
 }  // namespace relais::domain

@@ -51,7 +51,18 @@ bool can_create(const Actor& actor, const EntitySchema& schema);
 // reads of unowned schemas cannot, since Visibility filters only on owner/team).
 bool can_list(const Actor& actor, const EntitySchema& schema);
 
-// WHERE-clause restriction for lists of `schema` by this actor.
+// May write records "as of" a past instant (Transaction::set_effective_time): keep the
+// creation dates of another system in a CSV import. A data migration: admins and the system
+// actor only (a manager's import is dated today, so no one but an admin can make records
+// look older than they are).
+bool can_keep_creation_dates(const Actor& actor);
+
+// WHERE-clause restriction for lists of `schema` by this actor (callers check can_list).
 Visibility visibility(const Actor& actor, const EntitySchema& schema);
+
+// The restriction for records of `schema` shown inside another record (the activities,
+// notes and tasks of a timeline): exactly what the actor's own list of `schema` shows, and
+// nothing when the actor may not list `schema` at all.
+Visibility visibility_as_listed(const Actor& actor, const EntitySchema& schema);
 
 }  // namespace relais::domain

@@ -24,7 +24,7 @@ class CompanyRules final : public RecordRules {
         if (existing && *existing != self) {
           return Error::conflict(
               "the domain " + *domain + " already belongs to company " + std::to_string(*existing),
-              {{"existing_id", *existing}, {"field", "domain"}});
+              {{"existing_id", *existing}, {"field", "domain"}, {"domain", *domain}});
         }
         candidate["domain"] = *domain;
       }

@@ -10,8 +10,10 @@
 
 #include "common/csv.hpp"
 #include "common/text_encoding.hpp"
+#include "domain/auth/permissions.hpp"
 #include "domain/importing/text_fold.hpp"
 #include "domain/importing/value_parsing.hpp"
+#include "domain/records/reference_checks.hpp"
 #include "domain/records/values.hpp"
 #include "domain/services.hpp"
 
@@ -186,6 +188,10 @@ class Importer {
   RecordService& service();
   const EntitySchema& schema() { return service().schema(); }
   Result<void> check_required_columns() const;
+  // Keeping creation dates from another system is a data migration (permissions.hpp,
+  // can_keep_creation_dates): a file with such a column is refused as a whole, before any
+  // row is written, when the actor may not.
+  Result<void> check_creation_dates_allowed() const;
   Result<void> load_context();
   Result<void> load_custom_fields();
   std::optional<CellError> convert_custom_cell(const std::string& key, std::string_view cell,
@@ -298,6 +304,19 @@ Result<void> Importer::check_required_columns() const {
                                  {{"columns", "no deal title column"}});
       }
       break;
+  }
+  return {};
+}
+
+Result<void> Importer::check_creation_dates_allowed() const {
+  if (can_keep_creation_dates(actor_)) return {};
+  for (std::size_t i = 0; i < mapping_.fields.size(); ++i) {
+    if (mapping_.fields[i] != "created_at") continue;
+    Error error = Error::forbidden("only an admin may import creation dates: remove the column '" +
+                                   headers_[i] + "' or map it to nothing (" + headers_[i] +
+                                   "=) and the records are dated today");
+    error.details["column"] = headers_[i];
+    return error;
   }
   return {};
 }
@@ -578,6 +597,9 @@ Result<std::optional<std::int64_t>> Importer::find_company(Transaction& tx, cons
   ListQuery query;
   query.filter = node;
   query.limit = 1;
+  // Only a company the importing user can read may be linked; otherwise the row gets a
+  // company of its own, as if the other one did not exist.
+  query.visibility = visibility_as_listed(actor_, company_schema());
   RELAIS_ASSIGN_OR_RETURN(Page page, tx.list(company_schema(), query));
   if (page.items.empty()) return std::optional<std::int64_t>{};
   std::int64_t id = page.items.front()["id"].get<std::int64_t>();
@@ -604,6 +626,9 @@ std::optional<RejectedRow> Importer::write_row(Transaction& tx, PreparedRow& row
     ~ClockReset() { (void)tx.set_effective_time(std::nullopt); }
   } clock_reset{tx};
   if (!row.created_at.empty()) {
+    // The record (and the company first seen on its row) keeps its creation date; its audit
+    // entry and event carry the real time of the import.
+    tx.set_effective_time_scope(EffectiveTimeScope::kRecordsOnly);
     if (auto as_of = tx.set_effective_time(row.created_at); !as_of.ok()) {
       return RejectedRow{row.line, column_for("created_at"), as_of.error().message};
     }
@@ -611,10 +636,16 @@ std::optional<RejectedRow> Importer::write_row(Transaction& tx, PreparedRow& row
   if (!row.contact_emails.empty()) {
     Json ids = Json::array();
     for (const std::string& e : row.contact_emails) {
-      auto id = tx.find_contact_by_email(lower_ascii(e));
-      if (!id)
+      // A contact the importing user cannot read is answered like a missing one.
+      std::optional<Json> contact;
+      if (auto id = tx.find_contact_by_email(lower_ascii(e))) {
+        auto readable = find_readable(tx, actor_, contact_schema(), *id);
+        if (!readable.ok()) return rejection_from(row.line, readable.error());
+        contact = std::move(readable).value();
+      }
+      if (!contact)
         return RejectedRow{row.line, column_for("contact_ids"), "no contact with e-mail " + e};
-      ids.push_back(*id);
+      ids.push_back((*contact)["id"]);
     }
     body["contact_ids"] = std::move(ids);
   }
@@ -742,6 +773,7 @@ Result<ImportReport> Importer::run(std::string_view bytes) {
   report_.mapping = mapping_.by_header;
   report_.unmapped_columns = mapping_.unmapped;
   RELAIS_TRY(check_required_columns());
+  RELAIS_TRY(check_creation_dates_allowed());
   RELAIS_TRY(load_context());
 
   // Two stages in step: while batch k is written (its own thread, waiting on the store's

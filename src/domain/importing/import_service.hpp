@@ -43,7 +43,8 @@ struct RejectedRow {
   std::size_t row = 0;  // line number in the file (header = 1)
   std::string column;   // header of the offending column, "" when not about one column
   std::string reason;
-  std::optional<std::int64_t> existing_id;  // duplicates: the record already holding the value
+  // Duplicates: the record already holding the value, when the importing user can read it.
+  std::optional<std::int64_t> existing_id;
 };
 
 struct ImportReport {

@@ -8,6 +8,8 @@
 
 #include "domain/auth/permissions.hpp"
 #include "domain/query/filter_parser.hpp"
+#include "domain/records/duplicate_conflict.hpp"
+#include "domain/records/reference_checks.hpp"
 #include "domain/records/validation.hpp"
 
 namespace relais::domain {
@@ -40,29 +42,13 @@ Error stale_version(std::int64_t expected, std::optional<std::int64_t> actual) {
                          std::move(details));
 }
 
-// Every referenced record must exist. Only fields whose value changed are checked.
-Result<void> check_references(Transaction& tx, const EntitySchema& schema, const Json* before,
-                              const Json& candidate) {
-  std::map<std::string, std::string> errors;
-  for (const auto& field : schema.fields) {
-    if (field.type != FieldType::kReference && field.type != FieldType::kReferenceList) continue;
-    const Json value = field_or_null(candidate, field.name);
-    if (value.is_null() || (before && field_or_null(*before, field.name) == value)) continue;
-    const EntitySchema* target = find_schema(field.references);
-    if (target == nullptr) continue;
-    const Json ids = value.is_array() ? value : Json::array({value});
-    for (const auto& id : ids) {
-      if (!id.is_number_integer()) continue;
-      auto found = tx.get(*target, id.get<std::int64_t>());
-      if (found.ok()) continue;
-      if (found.error().code != ErrorCode::kNotFound) return found.error();
-      errors[field.name] =
-          "no " + target->name + " with id " + std::to_string(id.get<std::int64_t>());
-      break;
-    }
-  }
-  if (!errors.empty()) return Error::validation(summarize_field_errors(errors), errors);
-  return {};
+// The one rule for what a write may leave behind, on create and on update alike: the record
+// as it will be stored must be one the actor may write. So a PATCH of owner_id/team_id cannot
+// hand a record to another team when a POST with the same values would be refused.
+Result<void> check_result_in_reach(const Actor& actor, const EntitySchema& schema,
+                                   const Json& candidate) {
+  if (can_write(actor, schema, candidate)) return {};
+  return Error::forbidden("you may only keep " + schema.plural + " owned by you or your team");
 }
 
 std::string event_type(const EntitySchema& schema, const char* what) {
@@ -182,6 +168,21 @@ Result<void> RecordService::remove_in(Transaction& tx, const Actor& actor, std::
 }
 
 Result<Json> RecordService::create_in(Transaction& tx, const Actor& actor, const Json& body) {
+  auto created = write_new(tx, actor, body);
+  if (!created.ok())
+    return conceal_unreadable_holder(tx, actor, schema_, std::move(created).error());
+  return created;
+}
+
+Result<Json> RecordService::update_in(Transaction& tx, const Actor& actor, std::int64_t id,
+                                      const Json& patch, std::optional<std::int64_t> if_match) {
+  auto updated = write_changes(tx, actor, id, patch, if_match);
+  if (!updated.ok())
+    return conceal_unreadable_holder(tx, actor, schema_, std::move(updated).error());
+  return updated;
+}
+
+Result<Json> RecordService::write_new(Transaction& tx, const Actor& actor, const Json& body) {
   if (!can_create(actor, schema_)) {
     return Error::forbidden("you are not allowed to create " + schema_.plural);
   }
@@ -194,10 +195,8 @@ Result<Json> RecordService::create_in(Transaction& tx, const Actor& actor, const
     if (!candidate.contains("team_id") && actor.team_id) candidate["team_id"] = *actor.team_id;
   }
   if (rules_) RELAIS_TRY(rules_->before_write(tx, actor, nullptr, candidate));
-  RELAIS_TRY(check_references(tx, schema_, nullptr, candidate));
-  if (!can_write(actor, schema_, candidate)) {
-    return Error::forbidden("you may only create " + schema_.plural + " owned by you or your team");
-  }
+  RELAIS_TRY(check_references(tx, actor, schema_, nullptr, candidate));
+  RELAIS_TRY(check_result_in_reach(actor, schema_, candidate));
   RELAIS_ASSIGN_OR_RETURN(Json stored, tx.insert(schema_, candidate));
   const std::int64_t id = stored.value("id", std::int64_t{0});
   if (rules_) RELAIS_TRY(rules_->after_write(tx, actor, nullptr, stored));
@@ -211,8 +210,8 @@ Result<Json> RecordService::create_in(Transaction& tx, const Actor& actor, const
   return stored;
 }
 
-Result<Json> RecordService::update_in(Transaction& tx, const Actor& actor, std::int64_t id,
-                                      const Json& patch, std::optional<std::int64_t> if_match) {
+Result<Json> RecordService::write_changes(Transaction& tx, const Actor& actor, std::int64_t id,
+                                          const Json& patch, std::optional<std::int64_t> if_match) {
   RELAIS_ASSIGN_OR_RETURN(Json before, tx.get(schema_, id));
   if (!can_read(actor, schema_, before)) {
     return Error::not_found(schema_.name + " " + std::to_string(id) + " not found");
@@ -227,7 +226,8 @@ Result<Json> RecordService::update_in(Transaction& tx, const Actor& actor, std::
   Json candidate = before;
   for (auto& [name, value] : validated.items()) candidate[name] = value;
   if (rules_) RELAIS_TRY(rules_->before_write(tx, actor, &before, candidate));
-  RELAIS_TRY(check_references(tx, schema_, &before, candidate));
+  RELAIS_TRY(check_references(tx, actor, schema_, &before, candidate));
+  RELAIS_TRY(check_result_in_reach(actor, schema_, candidate));
 
   // Only what really changed is written, audited and announced.
   Json changes = Json::object();

@@ -69,6 +69,12 @@ class RecordService {
   Result<ListQuery> build_query(const Actor& actor, const ListRequest& request) const;
 
  private:
+  // create_in / update_in before conceal_unreadable_holder (duplicate_conflict.hpp) has
+  // removed from their errors the ids of records the actor cannot read.
+  Result<Json> write_new(Transaction& tx, const Actor& actor, const Json& body);
+  Result<Json> write_changes(Transaction& tx, const Actor& actor, std::int64_t id,
+                             const Json& patch, std::optional<std::int64_t> if_match);
+
   Store& store_;
   const EntitySchema& schema_;
   std::unique_ptr<RecordRules> rules_;

@@ -19,7 +19,11 @@ Result<Page> TimelineService::timeline(const Actor& actor, const std::string& en
     if (!can_read(actor, schema, record)) {
       return Error::not_found(entity + " " + std::to_string(id) + " not found");
     }
-    RELAIS_ASSIGN_OR_RETURN(page, tx.timeline(TimelineQuery{entity, id, limit, cursor}));
+    TimelineQuery query{entity, id, limit, cursor};
+    query.activities = visibility_as_listed(actor, activity_schema());
+    query.notes = visibility_as_listed(actor, note_schema());
+    query.tasks = visibility_as_listed(actor, task_schema());
+    RELAIS_ASSIGN_OR_RETURN(page, tx.timeline(query));
     return Json();
   });
   if (!done.ok()) return std::move(done).error();

@@ -181,6 +181,29 @@ class FilterCompiler {
   std::vector<SqlValue>& params_;
 };
 
+}  // namespace
+
+std::string visibility_condition(const domain::Visibility& vis, std::string_view table,
+                                 std::vector<SqlValue>& params) {
+  if (vis.all) return {};
+  std::vector<std::string> any;
+  if (vis.owner_id) {
+    any.push_back(fmt::format("{}.owner_id = ?", table));
+    params.emplace_back(*vis.owner_id);
+  }
+  if (vis.team_id) {
+    any.push_back(fmt::format("{}.team_id = ?", table));
+    params.emplace_back(*vis.team_id);
+  }
+  if (vis.include_unowned) any.push_back(fmt::format("{}.owner_id IS NULL", table));
+  if (any.empty()) return "0";
+  std::string joined;
+  for (const auto& a : any) joined += (joined.empty() ? "" : " OR ") + a;
+  return "(" + joined + ")";
+}
+
+namespace {
+
 // How a full-text search joins the rest of the query.
 enum class SearchPlan {
   kIn,    // t.id IN (every match): any order, any cursor
@@ -191,24 +214,10 @@ enum class SearchPlan {
 Result<std::string> conditions(const EntitySchema& schema, const domain::ListQuery& query,
                                std::vector<SqlValue>& params, SearchPlan search = SearchPlan::kIn) {
   std::vector<std::string> parts;
-  const auto& vis = query.visibility;
-  if (!vis.all && schema.owned) {
-    std::vector<std::string> any;
-    if (vis.owner_id) {
-      any.emplace_back("t.owner_id = ?");
-      params.emplace_back(*vis.owner_id);
-    }
-    if (vis.team_id) {
-      any.emplace_back("t.team_id = ?");
-      params.emplace_back(*vis.team_id);
-    }
-    if (vis.include_unowned) any.emplace_back("t.owner_id IS NULL");
-    if (any.empty()) {
-      parts.emplace_back("0");
-    } else {
-      std::string joined;
-      for (const auto& a : any) joined += (joined.empty() ? "" : " OR ") + a;
-      parts.push_back("(" + joined + ")");
+  if (schema.owned) {
+    if (std::string visible = visibility_condition(query.visibility, "t", params);
+        !visible.empty()) {
+      parts.push_back(std::move(visible));
     }
   }
   if (query.filter != nullptr) {

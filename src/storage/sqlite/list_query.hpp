@@ -42,6 +42,12 @@ Result<CompiledSql> compile_count(const domain::EntitySchema& schema,
 // The cursor for the row after `record` under `sort` (its sort values then id).
 std::string cursor_for(const ResolvedSort& sort, const Json& record);
 
+// The WHERE condition for `visibility` on rows of `table` (an alias or table name, never
+// user input), its values appended to `params`; empty when nothing is restricted, "0" when
+// nothing is visible. Only for schemas with owner_id/team_id (EntitySchema::owned).
+std::string visibility_condition(const domain::Visibility& visibility, std::string_view table,
+                                 std::vector<SqlValue>& params);
+
 // FTS5 MATCH expression for user text: every term a quoted prefix query, AND-ed.
 // Empty when the text holds no searchable term.
 std::string fts_match_expression(std::string_view text);

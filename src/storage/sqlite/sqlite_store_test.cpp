@@ -182,6 +182,31 @@ TEST_F(SqliteEngineTest, EffectiveTimeStampsOutboxAndAuditRows) {
   }
 }
 
+// With the scope "records only", the record is backdated but its audit row and event are not.
+TEST_F(SqliteEngineTest, RecordsOnlyEffectiveTimeLeavesOutboxAndAuditOnTheClock) {
+  auto store = open_store("sqlite:" + path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  const std::string at = "2025-01-02T03:04:05.678Z";
+  std::string clock_before;
+  auto written = (*store)->write([&](domain::Transaction& tx) -> Result<Json> {
+    clock_before = tx.effective_time();
+    tx.set_effective_time_scope(domain::EffectiveTimeScope::kRecordsOnly);
+    RELAIS_TRY(tx.set_effective_time(at));
+    RELAIS_ASSIGN_OR_RETURN(Json c, tx.insert(domain::contact_schema(), {{"first_name", "A"}}));
+    tx.record_event({"contact.created", "contact", 1, 0, Json::object()});
+    tx.record_audit({0, "contact", 1, "create", nullptr, Json{{"first_name", "A"}}});
+    return c;
+  });
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  EXPECT_EQ((*written)["created_at"], at);
+  sqlite::Connection db(path(), false);
+  for (const char* sql : {"SELECT at FROM outbox_events", "SELECT at FROM audit_log"}) {
+    auto stmt = db.prepare(sql);
+    ASSERT_TRUE(stmt->step()) << sql;
+    EXPECT_GE(stmt->column_text(0), clock_before) << sql;
+  }
+}
+
 TEST_F(SqliteEngineTest, WalAndFullSynchronousAreInForce) {
   auto store = open_store("sqlite:" + path());
   ASSERT_TRUE(store.ok()) << store.error().message;

@@ -379,7 +379,7 @@ void SqliteTransaction::record_audit(const domain::AuditEntry& entry) {
   auto stmt = db_.prepare(
       "INSERT INTO audit_log(at, actor_user_id, entity, record_id, action, before_json, "
       "after_json) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  stmt->bind(1, std::string_view(effective_time()));
+  stmt->bind(1, std::string_view(trail_time()));
   stmt->bind(2, entry.actor_user_id);
   stmt->bind(3, std::string_view(entry.entity));
   stmt->bind(4, entry.record_id);
@@ -393,7 +393,7 @@ void SqliteTransaction::record_event(const domain::DomainEvent& event) {
   auto stmt = db_.prepare(
       "INSERT INTO outbox_events(at, type, entity, record_id, actor_user_id, payload_json) "
       "VALUES (?, ?, ?, ?, ?, ?)");
-  stmt->bind(1, std::string_view(effective_time()));
+  stmt->bind(1, std::string_view(trail_time()));
   stmt->bind(2, std::string_view(event.type));
   stmt->bind(3, std::string_view(event.entity));
   stmt->bind(4, event.record_id);
@@ -446,6 +446,11 @@ Result<void> SqliteTransaction::set_effective_time(std::optional<std::string> is
 
 std::string SqliteTransaction::effective_time() {
   return effective_time_ ? *effective_time_ : now_iso();
+}
+
+std::string SqliteTransaction::trail_time() {
+  return effective_time_scope_ == domain::EffectiveTimeScope::kRecordsOnly ? now_iso()
+                                                                           : effective_time();
 }
 
 std::optional<domain::UserCredentials> SqliteTransaction::find_credentials_by_email(

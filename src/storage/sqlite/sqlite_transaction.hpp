@@ -44,6 +44,9 @@ class SqliteTransaction final : public domain::Transaction {
   void record_event(const domain::DomainEvent& event) override;
   Result<void> set_effective_time(std::optional<std::string> iso_utc) override;
   std::string effective_time() override;
+  void set_effective_time_scope(domain::EffectiveTimeScope scope) override {
+    effective_time_scope_ = scope;
+  }
 
   Result<domain::Page> timeline(const domain::TimelineQuery& query) override;
 
@@ -64,12 +67,16 @@ class SqliteTransaction final : public domain::Transaction {
   // Writes every queued full-text insert; called before anything that reads an FTS table or
   // may fire its update/delete triggers.
   void flush_fts();
+  // The stamp of audit rows and outbox events: the effective time unless its scope is
+  // records only.
+  std::string trail_time();
 
   Connection& db_;
   FtsLog* fts_;
   std::optional<std::string> effective_time_;  // unset: the clock
   SqliteJobQueue jobs_;
   int savepoint_depth_ = 0;  // nested savepoint() calls open now (names sp1, sp2, ...)
+  domain::EffectiveTimeScope effective_time_scope_ = domain::EffectiveTimeScope::kEverything;
 };
 
 // Maps a constraint violation escaping a unit of work to a client error (never a 500).
