@@ -15,7 +15,8 @@ class ContactMergeService;
 class TimelineService;
 
 struct Services {
-  explicit Services(Store& store);
+  // `auth_options`: session expiries, the security event sink (see AuthOptions).
+  explicit Services(Store& store, AuthOptions auth_options = {});
   ~Services();
 
   Store& store;

@@ -47,8 +47,9 @@ def run_cli(*args, stdin: str = "", check: bool = True) -> subprocess.CompletedP
 class RelaisServer:
     """One `relais serve` process on 127.0.0.1:<free port> with a given sqlite: database."""
 
-    def __init__(self, db_path: Path, log_path: Path):
+    def __init__(self, db_path: Path, log_path: Path, extra_args=()):
         self.db_path = Path(db_path)
+        self.extra_args = list(extra_args)  # more `relais serve` options
         self.db_url = f"sqlite:{self.db_path}"
         self.log_path = Path(log_path)
         self.port = 0
@@ -64,7 +65,7 @@ class RelaisServer:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [str(relais_binary()), "serve", "--db", self.db_url,
-             "--listen", f"127.0.0.1:{self.port}"],
+             "--listen", f"127.0.0.1:{self.port}", *self.extra_args],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             cwd=self.db_path.parent,
