@@ -17,20 +17,37 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::string session_cookie(const std::string& value, std::int64_t max_age_seconds,
-                           const ApiOptions& options) {
+// Secure when the deployment says it is served over TLS, or when a trusted proxy says this
+// request came over HTTPS.
+bool secure_request(const http::Request& request, const ApiOptions& options) {
+  return options.secure_cookies || http::forwarded_https(request, options.trusted_proxies);
+}
+
+std::string session_cookie(const std::string& value, std::int64_t max_age_seconds, bool secure) {
   std::string cookie =
       std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
   if (max_age_seconds >= 0) cookie += "; Max-Age=" + std::to_string(max_age_seconds);
-  if (options.secure_cookies) cookie += "; Secure";
+  if (secure) cookie += "; Secure";
   return cookie;
+}
+
+// `"session": "cookie"` asks for a cookie-only session: the token is set in the HttpOnly
+// cookie and left out of the body, so no page script ever sees it (the web UI signs in this
+// way). `"token"`, the default, also returns it in the body for API clients.
+Result<bool> wants_cookie_only(const Json& body) {
+  const auto it = body.find("session");
+  if (it == body.end() || it->is_null()) return false;
+  if (it->is_string() && *it == "cookie") return true;
+  if (it->is_string() && *it == "token") return false;
+  return Error::field("session", "must be \"cookie\" or \"token\"");
 }
 
 http::Response login(http::Request& request, domain::Services& services,
                      const ApiOptions& options) {
   auto body = parse_json_object(request);
   if (!body.ok()) return http::Response::error(body.error());
-  if (auto checked = reject_unknown_fields(*body, {"email", "password"}); !checked.ok()) {
+  if (auto checked = reject_unknown_fields(*body, {"email", "password", "session"});
+      !checked.ok()) {
     return http::Response::error(checked.error());
   }
   std::map<std::string, std::string> missing;
@@ -43,9 +60,12 @@ http::Response login(http::Request& request, domain::Services& services,
   if (!missing.empty()) {
     return http::Response::error(Error::validation("email and password are required", missing));
   }
+  const auto cookie_only = wants_cookie_only(*body);
+  if (!cookie_only.ok()) return http::Response::error(cookie_only.error());
 
   auto result = services.auth.login((*body)["email"].get<std::string>(),
-                                    (*body)["password"].get<std::string>(), request.remote_address);
+                                    (*body)["password"].get<std::string>(),
+                                    http::client_address(request, options.trusted_proxies));
   if (!result.ok()) return http::Response::error(result.error());
   const domain::LoginResult& session = result.value();
   if (session.user.is_object() && session.user.contains("id") &&
@@ -53,18 +73,19 @@ http::Response login(http::Request& request, domain::Services& services,
     request.user_id = session.user["id"].get<std::int64_t>();
   }
 
-  Json out{{"token", session.token},
-           {"csrf_token", session.csrf_token},
+  Json out{{"csrf_token", session.csrf_token},
            {"user", session.user},
            {"expires_at", session.expires_at_ms > 0
                               ? Json(domain::format_epoch_ms(session.expires_at_ms))
                               : Json(nullptr)}};
+  if (!*cookie_only) out["token"] = session.token;
   http::Response response = http::Response::json(200, out);
   const std::int64_t max_age =
       session.expires_at_ms > 0
           ? std::max<std::int64_t>(0, (session.expires_at_ms - now_ms()) / 1000)
           : -1;
-  response.set_header("Set-Cookie", session_cookie(session.token, max_age, options));
+  response.set_header("Set-Cookie",
+                      session_cookie(session.token, max_age, secure_request(request, options)));
   response.set_header("Cache-Control", "no-store");
   return response;
 }
@@ -74,11 +95,13 @@ http::Response logout(http::Request& request, domain::Services& services,
   auto caller = authenticate_caller(request, services);
   if (!caller.ok()) return http::Response::error(caller.error());
   // Ends the session, or revokes the API token, that authenticated this very call.
-  if (auto done = services.auth.logout(caller->token); !done.ok()) {
+  if (auto done = services.auth.logout(caller->token,
+                                       http::client_address(request, options.trusted_proxies));
+      !done.ok()) {
     return http::Response::error(done.error());
   }
   http::Response response = http::Response::no_content();
-  response.set_header("Set-Cookie", session_cookie("", 0, options));
+  response.set_header("Set-Cookie", session_cookie("", 0, secure_request(request, options)));
   return response;
 }
 
@@ -107,7 +130,8 @@ http::Response update_me(http::Request& request, domain::Services& services,
   return response;
 }
 
-http::Response change_password(http::Request& request, domain::Services& services) {
+http::Response change_password(http::Request& request, domain::Services& services,
+                               const ApiOptions& options) {
   // The caller's token is needed, not only the actor: it is the one session kept signed in.
   auto caller = authenticate_caller(request, services);
   if (!caller.ok()) return http::Response::error(caller.error());
@@ -130,7 +154,8 @@ http::Response change_password(http::Request& request, domain::Services& service
   }
   auto done = services.auth.change_password(
       caller->auth.actor, (*body)["current_password"].get<std::string>(),
-      (*body)["new_password"].get<std::string>(), caller->token);
+      (*body)["new_password"].get<std::string>(), caller->token,
+      http::client_address(request, options.trusted_proxies));
   if (!done.ok()) return http::Response::error(done.error());
   return http::Response::no_content();
 }
@@ -184,8 +209,9 @@ void register_auth_routes(http::Router& router, domain::Services& services,
       authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {
         return update_me(request, services, actor);
       }));
-  router.add("POST", "/api/v1/auth/password",
-             [&services](http::Request& request) { return change_password(request, services); });
+  router.add("POST", "/api/v1/auth/password", [&services, options](http::Request& request) {
+    return change_password(request, services, options);
+  });
   router.add(
       "POST", "/api/v1/tokens",
       authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {

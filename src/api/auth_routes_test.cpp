@@ -67,6 +67,32 @@ TEST_F(SelfServiceRoutesTest, ProfileRejectsUnknownAndAdminOnlyFields) {
   EXPECT_EQ(body_of(call("GET", "/api/v1/auth/me", {}, auth))["user"]["role"], "sales");
 }
 
+TEST_F(SelfServiceRoutesTest, CookieOnlyLoginLeavesTheTokenOutOfTheBody) {
+  auto response =
+      call("POST", "/api/v1/auth/login",
+           Json{{"email", "sales@t.test"}, {"password", kPassword}, {"session", "cookie"}}.dump());
+  ASSERT_EQ(response.status, 200) << response.body;
+  const Json body = body_of(response);
+  EXPECT_FALSE(body.contains("token"));
+  std::string cookie;
+  for (const auto& [name, value] : response.headers) {
+    if (name == "Set-Cookie") cookie = value.substr(0, value.find(';'));
+  }
+  ASSERT_EQ(cookie.rfind("relais_session=", 0), 0u) << cookie;
+  const std::string token = cookie.substr(cookie.find('=') + 1);
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(response.body.find(token), std::string::npos);
+  auto me = call("GET", "/api/v1/auth/me", {}, {{"cookie", cookie}});
+  EXPECT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(body_of(me)["csrf_token"], body["csrf_token"]);
+  // Unknown modes are a field error.
+  auto bad =
+      call("POST", "/api/v1/auth/login",
+           Json{{"email", "sales@t.test"}, {"password", kPassword}, {"session", true}}.dump());
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_TRUE(body_of(bad)["error"]["fields"].contains("session"));
+}
+
 TEST_F(SelfServiceRoutesTest, CookieSessionsNeedCsrfForBothWrites) {
   const Json session = login();
   const std::string cookie = "relais_session=" + session["token"].get<std::string>();

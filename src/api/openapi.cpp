@@ -140,10 +140,14 @@ Json write_schema(const EntitySchema& entity, bool create) {
     if (create && field.required) required.push_back(field.name);
   }
   if (entity.name == "user" && create) {
-    properties["password"] = {{"type", "string"},
-                              {"minLength", 1},
-                              {"writeOnly", true},
-                              {"description", "sets the user's password (admins only)"}};
+    properties["password"] = {
+        {"type", "string"},
+        {"minLength", 12},
+        {"maxLength", 128},
+        {"writeOnly", true},
+        {"description",
+         "sets the user's password (admins only): 12 to 128 characters (runs of white space "
+         "count once), not only white space, not a common or leaked password"}};
   }
   Json s{
       {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
@@ -162,26 +166,32 @@ Json error_schema() {
   }
   std::string known;
   for (const auto& c : codes) known += (known.empty() ? "" : ", ") + c;
-  return Json{{"type", "object"},
-              {"required", {"error"}},
-              {"additionalProperties", false},
-              {"properties",
-               {{"error",
-                 {{"type", "object"},
-                  {"required", {"code", "message"}},
-                  {"description",
-                   "extra members carry machine-readable details, e.g. existing_id on a duplicate "
-                   "e-mail or domain (only when the caller may read that record) or position on "
-                   "a syntax error"},
-                  {"properties",
-                   {{"code", {{"type", "string"}, {"description", "one of: " + known}}},
-                    {"message", {{"type", "string"}}},
-                    {"fields",
-                     {{"type", "object"},
-                      {"additionalProperties", {{"type", "string"}}},
-                      {"description", "per-field messages"}}},
-                    {"existing_id", {{"type", "integer"}}},
-                    {"position", {{"type", "integer"}, {"minimum", 0}}}}}}}}}};
+  return Json{
+      {"type", "object"},
+      {"required", {"error"}},
+      {"additionalProperties", false},
+      {"properties",
+       {{"error",
+         {{"type", "object"},
+          {"required", {"code", "message"}},
+          {"description",
+           "extra members carry machine-readable details, e.g. existing_id on a duplicate "
+           "e-mail or domain (only when the caller may read that record) or position on a "
+           "syntax error"},
+          {"properties",
+           {{"code", {{"type", "string"}, {"description", "one of: " + known}}},
+            {"message", {{"type", "string"}}},
+            {"fields",
+             {{"type", "object"},
+              {"additionalProperties", {{"type", "string"}}},
+              {"description", "per-field messages"}}},
+            {"existing_id", {{"type", "integer"}}},
+            {"position", {{"type", "integer"}, {"minimum", 0}}},
+            {"retry_after",
+             {{"type", "integer"},
+              {"minimum", 1},
+              {"description",
+               "rate_limited: seconds to wait, also sent as the Retry-After header"}}}}}}}}}};
 }
 
 Json list_parameters() {
@@ -346,14 +356,28 @@ void add_special_paths(Json& paths) {
   Json login = operation("login", "Sign in with e-mail and password", "auth");
   login["security"] = Json::array();
   login["requestBody"] = json_body(schema_ref("LoginRequest"));
+  login["description"] =
+      "A wrong password, an unknown e-mail and a disabled account get the same 401. Failed "
+      "attempts are throttled per (account, client address) with exponential back-off, and per "
+      "client address over all accounts: 429 rate_limited with Retry-After. The client address "
+      "is the socket peer, or the right-most untrusted X-Forwarded-For hop when the peer is a "
+      "trusted proxy (relais serve --trusted-proxy). Sessions end after 12 hours without use "
+      "and 7 days after sign-in (configurable).";
   login["responses"]["200"] =
       json_response("signed in; also sets the relais_session cookie", schema_ref("LoginResponse"));
   login["responses"]["200"]["headers"] = {
       {"Set-Cookie",
-       {{"description", "relais_session=<token>; Path=/; HttpOnly; SameSite=Lax"},
+       {{"description",
+         "relais_session=<token>; Path=/; HttpOnly; SameSite=Lax; Max-Age=<seconds> (and "
+         "Secure when served over TLS: --secure-cookies, or X-Forwarded-Proto: https from a "
+         "trusted proxy)"},
         {"schema", {{"type", "string"}}}}}};
   add_errors(login, kBodyErrors);
   add_errors(login, {ErrorCode::kUnauthorized, ErrorCode::kRateLimited});
+  login["responses"]["429"] = {
+      {"description", "too many failed sign-ins; retry after the given seconds"},
+      {"headers", {{"Retry-After", {{"schema", {{"type", "integer"}, {"minimum", 1}}}}}}},
+      {"content", json_content(schema_ref("Error"))}};
   paths["/api/v1/auth/login"]["post"] = std::move(login);
 
   Json logout =
@@ -481,13 +505,23 @@ Json schemas() {
       {"additionalProperties", false},
       {"properties",
        {{"email", {{"type", "string"}, {"minLength", 1}}},
-        {"password", {{"type", "string"}, {"minLength", 1}, {"writeOnly", true}}}}}};
+        {"password", {{"type", "string"}, {"minLength", 1}, {"writeOnly", true}}},
+        {"session",
+         {{"type", "string"},
+          {"enum", {"token", "cookie"}},
+          {"default", "token"},
+          {"description",
+           "token: the session token is returned in the body (API clients) and set as the "
+           "cookie; cookie: only the HttpOnly cookie carries it, the body has no token (the "
+           "web UI signs in this way, so no page script can read it)"}}}}}};
   s["LoginResponse"] = {
       {"type", "object"},
-      {"required", {"token", "csrf_token", "user", "expires_at"}},
+      {"required", {"csrf_token", "user", "expires_at"}},
       {"additionalProperties", false},
       {"properties",
-       {{"token", {{"type", "string"}}},
+       {{"token",
+         {{"type", "string"},
+          {"description", "the bearer token (absent when \"session\": \"cookie\" was asked)"}}},
         {"csrf_token", {{"type", "string"}}},
         {"user", schema_ref("User")},
         {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}};
@@ -519,9 +553,12 @@ Json schemas() {
        {{"current_password", {{"type", "string"}, {"minLength", 1}, {"writeOnly", true}}},
         {"new_password",
          {{"type", "string"},
-          {"minLength", 8},
+          {"minLength", 12},
+          {"maxLength", 128},
           {"writeOnly", true},
-          {"description", "at least 8 characters, at most 1024 bytes"}}}}}};
+          {"description",
+           "12 to 128 characters (runs of white space count once), not only white space, not "
+           "a common or leaked password (422 validation_failed on fields.new_password)"}}}}}};
   s["TokenRequest"] = {{"type", "object"},
                        {"required", {"name"}},
                        {"additionalProperties", false},

@@ -3,12 +3,17 @@
 #pragma once
 
 #include "domain/services.hpp"
+#include "http/client_address.hpp"
 #include "http/router.hpp"
 
 namespace relais::api {
 
 struct ApiOptions {
-  bool secure_cookies = false;  // set the Secure flag on the session cookie (behind TLS)
+  // Set the Secure flag on the session cookie (served over TLS). Without it the flag is still
+  // set on a request that a trusted proxy says came over HTTPS (X-Forwarded-Proto).
+  bool secure_cookies = false;
+  // Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (--trusted-proxy).
+  http::TrustedProxies trusted_proxies;
 };
 
 void register_routes(http::Router& router, domain::Services& services, const ApiOptions& options);

@@ -15,9 +15,9 @@ namespace {
 
 constexpr std::size_t kAccessQueueSize = 8192;
 
-// One JSON object per line: {"ts","level","logger","msg"}. The access logger's messages are
-// already JSON objects (see http::ServerOptions::access_log_json): their fields are spliced
-// in instead of being escaped into "msg".
+// One JSON object per line: {"ts","level","logger","msg"}. The access and security loggers'
+// messages are already JSON objects (see http::ServerOptions::access_log_json and
+// app/security_log.hpp): their fields are spliced in instead of being escaped into "msg".
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
@@ -36,8 +36,8 @@ class JsonFormatter final : public spdlog::formatter {
               {"logger", std::string(msg.logger_name.data(), msg.logger_name.size())}};
     std::string line = head.dump();
     std::string_view payload(msg.payload.data(), msg.payload.size());
-    if (msg.logger_name == "access" && payload.size() > 2 && payload.front() == '{' &&
-        payload.back() == '}') {
+    const bool structured = msg.logger_name == "access" || msg.logger_name == "security";
+    if (structured && payload.size() > 2 && payload.front() == '{' && payload.back() == '}') {
       line.pop_back();  // '}'
       line += ',';
       line.append(payload.substr(1));
@@ -97,6 +97,14 @@ Result<void> setup_logging(const LoggingOptions& options) {
                                                        spdlog::async_overflow_policy::block);
   access->set_level(level);
   spdlog::register_logger(access);
+
+  // Security events (sign-ins, throttling) are rare and must not be lost in a crash: written
+  // synchronously and flushed at once.
+  spdlog::drop("security");
+  auto security = std::make_shared<spdlog::logger>("security", sink);
+  security->set_level(level);
+  security->flush_on(spdlog::level::info);
+  spdlog::register_logger(security);
   return ok_result();
 }
 

@@ -1,5 +1,6 @@
-// Process-wide logging set-up for the CLI: a default logger and an "access" logger (one line
-// per HTTP request, written by http::Server), both to stderr so stdout stays machine-readable.
+// Process-wide logging set-up for the CLI: a default logger, an "access" logger (one line
+// per HTTP request, written by http::Server) and a "security" logger (sign-in events, see
+// app/security_log.hpp), all to stderr so stdout stays machine-readable.
 // Call once at the start of a command, before any thread starts logging.
 #pragma once
 

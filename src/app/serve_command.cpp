@@ -5,17 +5,23 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "api/routes.hpp"
 #include "app/command_registry.hpp"
 #include "app/job_wiring.hpp"
 #include "app/logging.hpp"
+#include "app/security_log.hpp"
 #include "domain/services.hpp"
+#include "http/client_address.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "jobs/job_runner.hpp"
@@ -40,6 +46,9 @@ struct ServeOptions {
   bool secure_cookies = false;
   int job_workers = 2;  // job runner threads in this process; 0: run jobs elsewhere
   JobWiringOptions jobs;
+  std::vector<std::string> trusted_proxies;  // CIDR blocks whose X-Forwarded-* are believed
+  std::int64_t session_idle_seconds = 12 * 3600;
+  std::int64_t session_lifetime_seconds = 7 * 24 * 3600;
   LoggingOptions logging;
 };
 
@@ -101,11 +110,21 @@ int run_serve(const ServeOptions& options) {
     std::cerr << "relais serve: cannot open the database: " << store.error().message << "\n";
     return 1;
   }
-  domain::Services services(**store);
+  Result<http::TrustedProxies> trusted = http::TrustedProxies::parse(options.trusted_proxies);
+  if (!trusted.ok()) {
+    std::cerr << "relais serve: " << trusted.error().message << "\n";
+    return 1;
+  }
+  domain::AuthOptions auth_options;
+  auth_options.session_idle_timeout = std::chrono::seconds(options.session_idle_seconds);
+  auth_options.session_lifetime = std::chrono::seconds(options.session_lifetime_seconds);
+  auth_options.events = std::make_shared<SpdlogSecurityEvents>(options.logging.format == "json");
+  domain::Services services(**store, std::move(auth_options));
 
   http::Router router;
   api::ApiOptions api_options;
   api_options.secure_cookies = options.secure_cookies;
+  api_options.trusted_proxies = std::move(trusted).value();
   api::register_routes(router, services, api_options);
   api::register_import_export_routes(router, services);
 
@@ -179,6 +198,21 @@ void add_serve_command(CLI::App& app) {
       ->group("");  // hidden: the crash tests' job kind
   command->add_flag("--secure-cookies", options->secure_cookies,
                     "Mark the session cookie Secure (when served behind TLS)");
+  command
+      ->add_option("--trusted-proxy", options->trusted_proxies,
+                   "A reverse proxy (IP or CIDR block, repeatable) whose X-Forwarded-For and "
+                   "X-Forwarded-Proto are believed; default none")
+      ->allow_extra_args(false);
+  command
+      ->add_option("--session-idle-timeout", options->session_idle_seconds,
+                   "Seconds without use after which a sign-in session ends")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{366} * 24 * 3600))
+      ->capture_default_str();
+  command
+      ->add_option("--session-lifetime", options->session_lifetime_seconds,
+                   "Seconds after sign-in at which a session ends, however much it is used")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{366} * 24 * 3600))
+      ->capture_default_str();
   add_logging_options(*command, options->logging);
   command->callback([options] { CommandRegistry::instance().set_exit_code(run_serve(*options)); });
 }

@@ -1,5 +1,7 @@
 #include "domain/services.hpp"
 
+#include <utility>
+
 #include "domain/contacts/contact_merge_service.hpp"
 #include "domain/jobs/job_service.hpp"
 #include "domain/records/rule_factories.hpp"
@@ -7,7 +9,7 @@
 
 namespace relais::domain {
 
-Services::Services(Store& s)
+Services::Services(Store& s, AuthOptions auth_options)
     : store(s),
       session_cache(std::make_shared<SessionCache>()),
       contacts(s, contact_schema(), make_contact_rules()),
@@ -20,7 +22,7 @@ Services::Services(Store& s)
       users(s, user_schema(), make_user_rules(session_cache)),
       teams(s, team_schema(), make_team_rules()),
       custom_fields(s, custom_field_schema(), make_custom_field_rules()),
-      auth(s, session_cache),
+      auth(s, session_cache, std::move(auth_options)),
       merge(std::make_unique<ContactMergeService>(s, contacts)),
       timeline(std::make_unique<TimelineService>(s)),
       jobs(std::make_unique<JobService>(s)) {}

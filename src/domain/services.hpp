@@ -16,7 +16,8 @@ class JobService;
 class TimelineService;
 
 struct Services {
-  explicit Services(Store& store);
+  // `auth_options`: session expiries, the security event sink (see AuthOptions).
+  explicit Services(Store& store, AuthOptions auth_options = {});
   ~Services();
 
   Store& store;

@@ -382,15 +382,17 @@ TEST_F(ServicesTest, LoginSessionsAndTokens) {
             ErrorCode::kUnauthorized);
 }
 
-TEST_F(ServicesTest, LoginFailuresAreRateLimited) {
+TEST_F(ServicesTest, LoginFailuresAreThrottledPerAccountAndAddress) {
   auto& auth = services_->auth;
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(auth.login("bob@example.fr", "nope-nope", "10.0.0.2").error().code,
               ErrorCode::kUnauthorized);
   }
-  // Even the right password is refused while the e-mail is blocked.
-  EXPECT_EQ(auth.login("bob@example.fr", "motdepasse-solide", "10.0.0.3").error().code,
+  // Even the right password is refused from the address that failed...
+  EXPECT_EQ(auth.login("bob@example.fr", "motdepasse-solide", "10.0.0.2").error().code,
             ErrorCode::kRateLimited);
+  // ...but not from another one: a burst of guesses does not lock the real user out.
+  EXPECT_TRUE(auth.login("bob@example.fr", "motdepasse-solide", "10.0.0.3").ok());
   EXPECT_TRUE(auth.login("alice@example.fr", "motdepasse-solide", "10.0.0.2").ok());
 }
 
@@ -404,8 +406,16 @@ TEST_F(ServicesTest, CreateUserRules) {
       auth.create_user(Actor::system(), {{"email", "x@example.fr"}, {"role", "sales"}}, "short")
           .error()
           .fields.count("password"));
+  // The password policy (password_policy_test.cpp) applies, on the field "password".
+  for (const char* weak : {"elevenchars", "            ", "Password1234"}) {
+    auto refused =
+        auth.create_user(Actor::system(), {{"email", "x@example.fr"}, {"role", "sales"}}, weak);
+    ASSERT_FALSE(refused.ok()) << weak;
+    EXPECT_EQ(refused.error().code, ErrorCode::kValidationFailed) << weak;
+    EXPECT_EQ(refused.error().fields.count("password"), 1u) << weak;
+  }
   auto dup = auth.create_user(Actor::system(), {{"email", "ALICE@example.fr"}, {"role", "sales"}},
-                              "longenough");
+                              "long enough, really");
   EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
   EXPECT_EQ(dup.error().details["existing_id"], alice_.user_id);
 }

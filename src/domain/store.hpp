@@ -90,6 +90,16 @@ struct SessionRecord {
   std::int64_t expires_at_ms = 0;  // 0 = never
   std::string csrf_token;          // sessions only
   std::string name;                // api tokens: the label the user gave it (shown in token lists)
+  // Sessions: when it was last used (epoch ms), refreshed at most every few minutes; the idle
+  // expiry counts from it. insert_session stores the given value (0 for API tokens).
+  std::int64_t last_seen_at_ms = 0;
+};
+
+// A failed sign-in counter (see domain/auth/login_throttle.hpp), shared through the database
+// by every server process.
+struct LoginThrottleCount {
+  int failures = 0;
+  std::int64_t last_failure_at_ms = 0;  // epoch ms
 };
 
 // Read-mostly data the domain looks up again and again inside one unit of work (custom field
@@ -197,6 +207,17 @@ class Transaction {
   // `except_token_hash` (empty: keep none). Returns how many were deleted.
   virtual Result<int> delete_sessions_of_user(std::int64_t user_id,
                                               const std::string& except_token_hash) = 0;
+  // Sets a session's last_seen_at_ms (idle expiry). A missing session is not an error.
+  virtual Result<void> touch_session(const std::string& token_hash, std::int64_t seen_at_ms) = 0;
+
+  // Sign-in throttle counters, by opaque key. Read-modify-write them inside one write unit of
+  // work: writes are serialised, so two servers counting the same key never lose a failure.
+  virtual std::optional<LoginThrottleCount> find_login_throttle(const std::string& key) = 0;
+  virtual Result<void> put_login_throttle(const std::string& key,
+                                          const LoginThrottleCount& count) = 0;
+  virtual Result<void> delete_login_throttle(const std::string& key) = 0;
+  // Deletes every counter whose last failure is before `before_ms`; returns how many.
+  virtual Result<int> prune_login_throttle(std::int64_t before_ms) = 0;
 
  private:
   UnitCache cache_;

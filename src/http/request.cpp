@@ -63,7 +63,16 @@ Response Response::json(int status, const Json& body) {
 }
 
 Response Response::error(const Error& error) {
-  return json(status_for(error.code), error.to_json());
+  Response response = json(status_for(error.code), error.to_json());
+  // A throttled client is told when to come back (RFC 9110 §10.2.3), in whole seconds.
+  if (error.code == ErrorCode::kRateLimited) {
+    if (const auto it = error.details.find("retry_after");
+        it != error.details.end() && it->is_number_integer()) {
+      response.set_header("Retry-After",
+                          std::to_string(std::max<std::int64_t>(1, it->get<std::int64_t>())));
+    }
+  }
+  return response;
 }
 
 Response Response::no_content() {

@@ -950,6 +950,65 @@ TEST_P(StoreContractTest, CredentialsAndSessions) {
   EXPECT_EQ(gone, false);
 }
 
+TEST_P(StoreContractTest, SessionLastSeenIsStoredAndTouched) {
+  const auto user = insert_one(*store_, domain::user_schema(),
+                               Json{{"email", "seen@x.fr"}, {"role", "sales"}})["id"]
+                        .get<std::int64_t>();
+  write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.insert_session("s1", {user, "session", 9'000, "c", "", 1'000}));
+    return Json();
+  });
+  const auto seen = [&] {
+    return read([&](Transaction& tx) -> Result<Json> {
+      auto s = tx.find_session("s1");
+      if (!s) return Error::not_found("session missing");
+      return Json(s->last_seen_at_ms);
+    });
+  };
+  EXPECT_EQ(seen(), 1'000);
+  write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.touch_session("s1", 5'000));
+    RELAIS_TRY(tx.touch_session("no-such-session", 5'000));  // not an error
+    return Json();
+  });
+  EXPECT_EQ(seen(), 5'000);
+}
+
+TEST_P(StoreContractTest, LoginThrottleCountersRoundTripAndArePruned) {
+  write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.put_login_throttle("k-old", {3, 1'000}));
+    RELAIS_TRY(tx.put_login_throttle("k-new", {1, 2'000}));
+    RELAIS_TRY(tx.put_login_throttle("k-new", {2, 5'000}));  // replaces
+    return Json();
+  });
+  const auto dump = [&] {
+    return read([&](Transaction& tx) -> Result<Json> {
+      Json out = Json::object();
+      for (const char* key : {"k-old", "k-new", "k-none"}) {
+        auto c = tx.find_login_throttle(key);
+        out[key] = c ? Json{c->failures, c->last_failure_at_ms} : Json();
+      }
+      return out;
+    });
+  };
+  EXPECT_EQ(dump(), (Json{{"k-old", {3, 1'000}}, {"k-new", {2, 5'000}}, {"k-none", nullptr}}));
+  // Survives a reopen (another server process sees the same counters).
+  reopen();
+  EXPECT_EQ(dump()["k-new"], (Json{2, 5'000}));
+  const Json pruned = write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(int n, tx.prune_login_throttle(2'000));
+    return Json(n);
+  });
+  EXPECT_EQ(pruned, 1);
+  EXPECT_EQ(dump(), (Json{{"k-old", nullptr}, {"k-new", {2, 5'000}}, {"k-none", nullptr}}));
+  write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.delete_login_throttle("k-new"));
+    RELAIS_TRY(tx.delete_login_throttle("k-none"));  // not an error
+    return Json();
+  });
+  EXPECT_EQ(dump()["k-new"], nullptr);
+}
+
 TEST_P(StoreContractTest, DeleteSessionsOfUserKeepsOnlyTheExceptedOne) {
   const auto a =
       insert_one(*store_, domain::user_schema(), Json{{"email", "a@x.fr"}, {"role", "sales"}})["id"]

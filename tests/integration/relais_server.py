@@ -49,7 +49,7 @@ class RelaisServer:
 
     def __init__(self, db_path: Path, log_path: Path, extra_args=()):
         self.db_path = Path(db_path)
-        self.extra_args = list(extra_args)
+        self.extra_args = list(extra_args)  # more `relais serve` options
         self.db_url = f"sqlite:{self.db_path}"
         self.log_path = Path(log_path)
         self.port = 0

@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 const webDir = resolve(new URL('..', import.meta.url).pathname);
 const repoDir = resolve(webDir, '..');
 
-export const DEMO = { email: 'admin@demo.relais.fr', password: 'relais-demo' };
+export const DEMO = { email: 'admin@demo.relais.fr', password: 'relais-demo-2026' };
 
 export function relaisBin() {
   // A relative RELAIS_BIN is taken from the current directory, else from the repository root.

@@ -54,8 +54,18 @@ describe('Relais web UI', { concurrency: false }, () => {
     await page.getByLabel('E-mail').fill('admin@demo.relais.fr');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password' }).waitFor();
+    const signIn = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login') && r.status() === 200);
     await login(page, server.url);
     await page.getByRole('heading', { level: 1, name: /^Hello/ }).waitFor();
+    // The UI asks for a cookie-only session: the token is in the HttpOnly cookie only, never
+    // in a response body or storage that page scripts can read.
+    const body = await (await signIn).json();
+    assert.equal(body.token, undefined, 'the login response carries no token for the UI');
+    assert.ok(body.csrf_token);
+    const session = (await page.context().cookies()).find((c) => c.name === 'relais_session');
+    assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
+    const readable = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]));
+    assert.ok(!readable.includes(session.value), 'no page-readable copy of the session token');
     await navLink('Contacts').click();
     await page.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
     await page.reload();
@@ -267,7 +277,7 @@ describe('Relais web UI', { concurrency: false }, () => {
   });
 
   test('a sales user saves their language, profile and password from the UI', async () => {
-    const SALES = { email: 'julien.roux@demo.relais.fr', password: 'relais-demo' };
+    const SALES = { email: 'julien.roux@demo.relais.fr', password: 'relais-demo-2026' };
     await setUserLocale(server.url, 'fr', SALES);
     const me = (p) => p.evaluate(() => fetch('/api/v1/auth/me').then((r) => r.json()));
 

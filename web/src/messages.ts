@@ -264,7 +264,7 @@ const en = {
   'profile.confirmPassword': 'Confirm the new password',
   'profile.changePassword': 'Change password',
   'profile.passwordChanged': 'Password changed.',
-  'profile.tooShort': 'At least 8 characters.',
+  'profile.tooShort': 'At least 12 characters.',
   'profile.mismatch': 'The two new passwords differ.',
   'profile.wrongCurrent': 'The current password is not correct.',
 };
@@ -535,7 +535,7 @@ const fr: Record<MessageKey, string> = {
   'profile.confirmPassword': 'Confirmer le nouveau mot de passe',
   'profile.changePassword': 'Changer le mot de passe',
   'profile.passwordChanged': 'Mot de passe modifié.',
-  'profile.tooShort': '8 caractères au moins.',
+  'profile.tooShort': '12 caractères au moins.',
   'profile.mismatch': 'Les deux nouveaux mots de passe diffèrent.',
   'profile.wrongCurrent': 'Le mot de passe actuel est incorrect.',
 };

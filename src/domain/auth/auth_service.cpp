@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
+#include <vector>
 
 #include "common/crypto.hpp"
+#include "domain/auth/login_throttle.hpp"
+#include "domain/auth/password_policy.hpp"
 #include "domain/records/record_service.hpp"
 #include "domain/records/rule_factories.hpp"
 #include "domain/records/values.hpp"
@@ -11,15 +15,19 @@
 namespace relais::domain {
 namespace {
 
-constexpr std::int64_t kSessionLifetimeMs = 14LL * 24 * 3600 * 1000;
-constexpr std::size_t kMinPasswordChars = 8;
 constexpr std::size_t kMaxPasswordBytes = 1024;  // argon2 cost is per byte too: bound it
+constexpr std::size_t kMaxLoggedEmailBytes = 254;
+constexpr std::int64_t kPruneEveryMs = 60'000;
 constexpr const char* kApiTokenPrefix = "rls_";
 
 Error bad_credentials() { return Error::unauthorized("invalid e-mail or password"); }
 
-Error rate_limited() {
-  return Error{ErrorCode::kRateLimited, "too many failed sign-ins; try again in 15 minutes"};
+Error throttled(const std::string& what, std::int64_t wait_ms) {
+  const std::int64_t seconds = std::max<std::int64_t>(1, (wait_ms + 999) / 1000);
+  Error error{ErrorCode::kRateLimited,
+              "too many " + what + "; try again in " + std::to_string(seconds) + " seconds"};
+  error.details["retry_after"] = seconds;
+  return error;
 }
 
 // Verifying against a real hash when the e-mail is unknown keeps both paths equally slow,
@@ -40,24 +48,98 @@ bool is_own_profile_field(const std::string& name) {
                      [&](const char* allowed) { return name == allowed; });
 }
 
-std::size_t utf8_length(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
+struct ThrottleKey {
+  std::string key;
+  const ThrottlePolicy* policy;
+};
+
+// One attempt more under every key, or the longest wait when one must still wait. Runs inside
+// a write unit of work: writes are serialised, so concurrent attempts (from any server) each
+// see the previous one's count.
+Result<void> reserve_attempt(Transaction& tx, const std::vector<ThrottleKey>& keys,
+                             std::int64_t now, const std::string& what) {
+  std::vector<LoginThrottleCount> counts;
+  std::int64_t wait_ms = 0;
+  for (const auto& k : keys) {
+    counts.push_back(tx.find_login_throttle(k.key).value_or(LoginThrottleCount{}));
+    wait_ms = std::max(wait_ms, throttle_wait_ms(*k.policy, counts.back(), now));
+  }
+  if (wait_ms > 0) return throttled(what, wait_ms);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    RELAIS_TRY(tx.put_login_throttle(keys[i].key, add_failure(*keys[i].policy, counts[i], now)));
+  }
+  return {};
+}
+
+// Gives back one reserved attempt (it succeeded); the key disappears at zero.
+Result<void> refund_attempt(Transaction& tx, const std::string& key) {
+  auto count = tx.find_login_throttle(key);
+  if (!count) return {};
+  if (count->failures <= 1) return tx.delete_login_throttle(key);
+  --count->failures;
+  return tx.put_login_throttle(key, *count);
 }
 
 }  // namespace
 
-AuthService::AuthService(Store& store, std::shared_ptr<SessionCache> cache)
-    : store_(store), cache_(cache ? std::move(cache) : std::make_shared<SessionCache>()) {}
+AuthService::AuthService(Store& store, std::shared_ptr<SessionCache> cache, AuthOptions options)
+    : store_(store),
+      cache_(cache ? std::move(cache) : std::make_shared<SessionCache>()),
+      options_(std::move(options)) {}
+
+std::int64_t AuthService::now_ms() const {
+  return options_.clock ? options_.clock() : now_epoch_ms();
+}
+
+std::chrono::milliseconds AuthService::session_touch_interval() const {
+  return std::min<std::chrono::milliseconds>(std::chrono::minutes(5),
+                                             options_.session_idle_timeout / 10);
+}
+
+void AuthService::report(SecurityEvent event) const {
+  if (!options_.events) return;
+  if (event.email.size() > kMaxLoggedEmailBytes) event.email.resize(kMaxLoggedEmailBytes);
+  options_.events->record(event);
+}
+
+Result<void> AuthService::reserve_login_attempt(const std::string& pair_key,
+                                                const std::string& address_key, std::int64_t now) {
+  const bool prune = now - last_prune_ms_.load(std::memory_order_relaxed) >= kPruneEveryMs;
+  if (prune) last_prune_ms_.store(now, std::memory_order_relaxed);
+  auto done = store_.write([&](Transaction& tx) -> Result<Json> {
+    if (prune) {
+      // Counters older than every policy's memory are as good as none.
+      RELAIS_TRY(
+          tx.prune_login_throttle(now - std::max({options_.account_address_throttle.forget_after_ms,
+                                                  options_.address_throttle.forget_after_ms,
+                                                  kPasswordChangePolicy.forget_after_ms})));
+    }
+    RELAIS_TRY(reserve_attempt(
+        tx,
+        {{pair_key, &options_.account_address_throttle}, {address_key, &options_.address_throttle}},
+        now, "failed sign-ins"));
+    return Json();
+  });
+  if (!done.ok()) return std::move(done).error();
+  return {};
+}
 
 Result<LoginResult> AuthService::login(const std::string& email, const std::string& password,
-                                       const std::string& remote_address) {
+                                       const std::string& client_address) {
   const std::string login = to_lower_ascii(trim(email));
-  const std::string email_key = "email:" + login;
-  const std::string address_key = "addr:" + remote_address;
-  if (failures_by_email_.blocked(email_key) || failures_by_address_.blocked(address_key)) {
-    return rate_limited();
+  const std::int64_t now = now_ms();
+  const std::string pair_key = account_address_throttle_key(login, client_address);
+  const std::string address_key = address_throttle_key(client_address);
+  SecurityEvent event{"", "", login, client_address};
+
+  if (auto reserved = reserve_login_attempt(pair_key, address_key, now); !reserved.ok()) {
+    if (reserved.error().code == ErrorCode::kRateLimited) {
+      event.name = "login.throttled";
+      event.outcome = "rate_limited";
+      event.retry_after_s = reserved.error().details.value("retry_after", std::int64_t{0});
+      report(event);
+    }
+    return std::move(reserved).error();
   }
 
   // Fetch, then verify outside any transaction: argon2 is deliberately slow.
@@ -73,38 +155,59 @@ Result<LoginResult> AuthService::login(const std::string& email, const std::stri
   });
   if (!fetched.ok()) return std::move(fetched).error();
 
-  const bool password_ok = credentials && !user.is_null() && password.size() <= kMaxPasswordBytes
+  const bool known = credentials && !user.is_null();
+  const bool password_ok = known && password.size() <= kMaxPasswordBytes
                                ? crypto::verify_password(credentials->password_hash, password)
                                : (crypto::verify_password(dummy_hash(), password), false);
+  if (known) event.user_id = credentials->user_id;
   if (!password_ok) {
-    failures_by_email_.record_failure(email_key);
-    failures_by_address_.record_failure(address_key);
+    event.name = "login.failed";
+    event.outcome = known ? "wrong_password" : "unknown_account";
+    report(event);
+    return bad_credentials();  // the reserved attempt stays counted as a failure
+  }
+  // A disabled account answers exactly like a wrong password, after the same verification
+  // and with the attempt counted the same: neither the body, the status, the throttle nor the
+  // timing tells whether the password was right.
+  if (!credentials->active || !user.value("active", true)) {
+    event.name = "login.disabled_account";
+    event.outcome = "account_disabled";
+    report(event);
     return bad_credentials();
   }
-  if (!credentials->active || !user.value("active", true)) {
-    return Error::unauthorized("this account is disabled");
-  }
-  failures_by_email_.reset(email_key);
 
   LoginResult result;
   result.token = crypto::random_token();
   result.csrf_token = crypto::random_token();
-  result.expires_at_ms = now_epoch_ms() + kSessionLifetimeMs;
+  result.expires_at_ms = now + options_.session_lifetime.count();
   result.user = std::move(user);
-  SessionRecord session{credentials->user_id, "session", result.expires_at_ms, result.csrf_token,
-                        ""};
+  SessionRecord session{credentials->user_id, "session", result.expires_at_ms,
+                        result.csrf_token,    "",        now};
   auto stored = store_.write([&](Transaction& tx) -> Result<Json> {
     RELAIS_TRY(tx.insert_session(crypto::sha256_hex(result.token), session));
+    // The right password clears this account's budget from this address, and gives back the
+    // attempt reserved on the address's budget: successes never count against an office NAT.
+    RELAIS_TRY(tx.delete_login_throttle(pair_key));
+    RELAIS_TRY(refund_attempt(tx, address_key));
     return Json();
   });
   if (!stored.ok()) return std::move(stored).error();
+  event.name = "login.succeeded";
+  event.outcome = "signed_in";
+  report(event);
   return result;
 }
 
-Result<void> AuthService::logout(const std::string& token) {
+Result<void> AuthService::logout(const std::string& token, const std::string& client_address) {
   if (token.empty()) return Error::unauthorized();
   const std::string token_hash = crypto::sha256_hex(token);
+  std::int64_t user_id = 0;
+  std::string kind;
   auto done = store_.write([&](Transaction& tx) -> Result<Json> {
+    if (auto session = tx.find_session(token_hash)) {
+      user_id = session->user_id;
+      kind = session->kind;
+    }
     RELAIS_TRY(tx.delete_session(token_hash));
     return Json();
   });
@@ -112,6 +215,10 @@ Result<void> AuthService::logout(const std::string& token) {
   // After the commit: a resolution that read the session before it is refused by the cache's
   // generation check, one that reads after it finds no session.
   cache_->invalidate_token(token_hash);
+  SecurityEvent event{"logout", kind == "api_token" ? "token_revoked" : "signed_out", "",
+                      client_address};
+  event.user_id = user_id;
+  report(event);
   return {};
 }
 
@@ -119,38 +226,66 @@ Result<Authenticated> AuthService::authenticate(const std::string& token) {
   if (token.empty() || token.size() > 200) return Error::unauthorized();
   // The lookup is by SHA-256 of the token: timing reveals nothing about the secret.
   const std::string token_hash = crypto::sha256_hex(token);
+  const std::int64_t now = now_ms();
   if (auto hit = cache_->find(token_hash)) {
-    return Authenticated{std::move(hit->actor), std::move(hit->kind), std::move(hit->csrf_token)};
+    // The cache caps entries at the session's expiries too; this check keeps them exact
+    // whatever clock the cache runs on.
+    const bool expired = hit->expires_at_ms != 0 && now >= hit->expires_at_ms;
+    const bool touch_due = hit->refresh_at_ms != 0 && now >= hit->refresh_at_ms;
+    if (!expired && !touch_due) {
+      return Authenticated{std::move(hit->actor), std::move(hit->kind), std::move(hit->csrf_token)};
+    }
   }
   const std::uint64_t generation = cache_->generation();  // before reading: see SessionCache
-  const std::int64_t now = now_epoch_ms();
-  std::int64_t session_expires_at_ms = 0;
+  const std::int64_t idle_ms = options_.session_idle_timeout.count();
+  std::optional<SessionRecord> found;
   Authenticated out;
   auto done = store_.read([&](Transaction& tx) -> Result<Json> {
-    const auto session = tx.find_session(token_hash);
-    if (!session) return Error::unauthorized("invalid or expired token");
-    session_expires_at_ms = session->expires_at_ms;
-    if (session->expires_at_ms != 0 && session->expires_at_ms <= now) {
+    found = tx.find_session(token_hash);
+    if (!found) return Error::unauthorized("invalid or expired token");
+    if (found->expires_at_ms != 0 && found->expires_at_ms <= now) {
       return Error::unauthorized("invalid or expired token");
     }
-    auto user = tx.get(user_schema(), session->user_id);
+    if (found->kind == "session" && found->last_seen_at_ms + idle_ms <= now) {
+      return Error::unauthorized("invalid or expired token");
+    }
+    auto user = tx.get(user_schema(), found->user_id);
     if (!user.ok()) return Error::unauthorized("invalid or expired token");
     if (!user->value("active", true)) return Error::unauthorized("this account is disabled");
     const auto role = parse_role(user->value("role", ""));
     if (!role) return Error::internal("user has an unknown role");
-    out.actor.user_id = session->user_id;
+    out.actor.user_id = found->user_id;
     out.actor.role = *role;
     if (auto team = user->value("team_id", Json()); team.is_number_integer()) {
       out.actor.team_id = team.get<std::int64_t>();
     }
     out.actor.locale = user->value("locale", "fr");
-    out.kind = session->kind;
-    out.csrf_token = session->csrf_token;
+    out.kind = found->kind;
+    out.csrf_token = found->csrf_token;
     return Json();
   });
   if (!done.ok()) return std::move(done).error();
-  cache_->put(token_hash, CachedAuth{out.actor, out.kind, out.csrf_token}, now,
-              session_expires_at_ms, generation);
+
+  std::int64_t valid_until_ms = found->expires_at_ms;  // 0 = never (API tokens without expiry)
+  std::int64_t refresh_at_ms = 0;
+  if (found->kind == "session") {
+    // Sliding idle expiry without a write per request: the stored last-seen time is moved
+    // only when it is older than the touch interval, so it lags by at most that much.
+    std::int64_t seen = found->last_seen_at_ms;
+    if (now - seen >= session_touch_interval().count()) {
+      auto touched = store_.write([&](Transaction& tx) -> Result<Json> {
+        RELAIS_TRY(tx.touch_session(token_hash, now));
+        return Json();
+      });
+      if (touched.ok()) seen = now;  // else: still valid now; a later request retries
+    }
+    const std::int64_t idle_deadline = seen + idle_ms;
+    valid_until_ms = valid_until_ms == 0 ? idle_deadline : std::min(valid_until_ms, idle_deadline);
+    refresh_at_ms = seen + session_touch_interval().count();
+  }
+  cache_->put(token_hash,
+              CachedAuth{out.actor, out.kind, out.csrf_token, valid_until_ms, refresh_at_ms}, now,
+              valid_until_ms, generation);
   return out;
 }
 
@@ -183,12 +318,7 @@ Result<Json> AuthService::create_user(const Actor& actor, const Json& user,
   if (!actor.is_system() && actor.role != Role::kAdmin) {
     return Error::forbidden("only an administrator can create users");
   }
-  if (utf8_length(password) < kMinPasswordChars) {
-    return Error::field("password", "must be at least 8 characters");
-  }
-  if (password.size() > kMaxPasswordBytes) {
-    return Error::field("password", "must be at most 1024 bytes");
-  }
+  RELAIS_TRY(check_new_password(password, "password"));
   RELAIS_ASSIGN_OR_RETURN(std::string hash, crypto::hash_password(password));
   RecordService users(store_, user_schema(), make_user_rules(cache_));
   return store_.write([&](Transaction& tx) -> Result<Json> {
@@ -225,25 +355,34 @@ Result<Json> AuthService::update_own_profile(const Actor& actor, const Json& pat
 
 Result<void> AuthService::change_password(const Actor& actor, const std::string& current_password,
                                           const std::string& new_password,
-                                          const std::string& keep_token) {
+                                          const std::string& keep_token,
+                                          const std::string& client_address) {
   if (actor.is_system()) return Error::validation("the system actor has no password");
-  if (utf8_length(new_password) < kMinPasswordChars) {
-    return Error::field("new_password", "must be at least 8 characters");
-  }
-  if (new_password.size() > kMaxPasswordBytes) {
-    return Error::field("new_password", "must be at most 1024 bytes");
-  }
-  const std::string limiter_key = "user:" + std::to_string(actor.user_id);
-  if (password_change_failures_.blocked(limiter_key)) {
-    return Error{ErrorCode::kRateLimited,
-                 "too many wrong current passwords; try again in 15 minutes"};
+  RELAIS_TRY(check_new_password(new_password, "new_password"));
+  SecurityEvent event{"", "", "", client_address};
+  event.user_id = actor.user_id;
+  const std::string throttle_key = password_change_throttle_key(actor.user_id);
+  auto reserved = store_.write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(reserve_attempt(tx, {{throttle_key, &kPasswordChangePolicy}}, now_ms(),
+                               "wrong current passwords"));
+    return Json();
+  });
+  if (!reserved.ok()) {
+    if (reserved.error().code == ErrorCode::kRateLimited) {
+      event.name = "password_change.throttled";
+      event.outcome = "rate_limited";
+      event.retry_after_s = reserved.error().details.value("retry_after", std::int64_t{0});
+      report(event);
+    }
+    return std::move(reserved).error();
   }
 
   // Fetch, then verify outside any transaction: argon2 is deliberately slow.
   std::optional<UserCredentials> credentials;
   auto fetched = store_.read([&](Transaction& tx) -> Result<Json> {
     RELAIS_ASSIGN_OR_RETURN(Json user, tx.get(user_schema(), actor.user_id));
-    credentials = tx.find_credentials_by_email(user.value("email", ""));
+    event.email = user.value("email", "");
+    credentials = tx.find_credentials_by_email(event.email);
     return Json();
   });
   if (!fetched.ok()) return std::move(fetched).error();
@@ -253,10 +392,11 @@ Result<void> AuthService::change_password(const Actor& actor, const std::string&
   const bool current_ok = current_password.size() <= kMaxPasswordBytes &&
                           crypto::verify_password(credentials->password_hash, current_password);
   if (!current_ok) {
-    password_change_failures_.record_failure(limiter_key);
+    event.name = "password_change.failed";
+    event.outcome = "wrong_current_password";
+    report(event);
     return Error::field("current_password", "is not correct");
   }
-  password_change_failures_.reset(limiter_key);
   if (new_password == current_password) {
     return Error::field("new_password", "must differ from the current password");
   }
@@ -273,6 +413,7 @@ Result<void> AuthService::change_password(const Actor& actor, const std::string&
       return Error::conflict("the password was changed meanwhile; sign in again and retry");
     }
     RELAIS_TRY(tx.set_password_hash(actor.user_id, hash));
+    RELAIS_TRY(tx.delete_login_throttle(throttle_key));
     // Whoever else held a session or token (possibly the reason for the change) loses it.
     RELAIS_TRY(tx.delete_sessions_of_user(
         actor.user_id, keep_token.empty() ? std::string() : crypto::sha256_hex(keep_token)));
@@ -284,6 +425,9 @@ Result<void> AuthService::change_password(const Actor& actor, const std::string&
   if (!stored.ok()) return std::move(stored).error();
   // After the commit, so no resolution that read the revoked sessions can be cached.
   cache_->invalidate_user(actor.user_id);
+  event.name = "password_change.succeeded";
+  event.outcome = "changed";
+  report(event);
   return {};
 }
 

@@ -139,8 +139,15 @@ TEST_F(SelfServiceTest, ChangePasswordVerifiesTheCurrentOne) {
   auto short_one = auth.change_password(sales_, kPassword, "court");
   ASSERT_FALSE(short_one.ok());
   EXPECT_EQ(short_one.error().fields.count("new_password"), 1u);
-  // Eight characters, counted as characters and not bytes.
-  EXPECT_FALSE(auth.change_password(sales_, kPassword, "ééééééé").ok());
+  // Twelve characters, counted as characters and not bytes; not a common password.
+  EXPECT_FALSE(auth.change_password(sales_, kPassword, "ééééééééééé").ok());
+  EXPECT_EQ(
+      auth.change_password(sales_, kPassword, "qwerty123456").error().fields.count("new_password"),
+      1u);
+  EXPECT_EQ(auth.change_password(sales_, kPassword, "              ")
+                .error()
+                .fields.count("new_password"),
+            1u);
   auto same = auth.change_password(sales_, kPassword, kPassword);
   EXPECT_EQ(same.error().fields.count("new_password"), 1u);
 

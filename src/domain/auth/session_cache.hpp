@@ -4,7 +4,8 @@
 // Thread-safe: one std::shared_mutex; lookups take it shared, everything else exclusive.
 //
 // Staleness rules (see docs/decisions/0005-auth-cache.md):
-// - an entry lives at most `ttl`, and never beyond the session's own expiry;
+// - an entry lives at most `ttl`, and never beyond the session's own expiry (absolute or
+//   idle, whichever comes first: see CachedAuth::expires_at_ms);
 // - every invalidation bumps a generation: a resolution that started before it (and so may
 //   have read the old rows) is not stored (`put` with an older generation is dropped);
 // - invalidate_user also refuses new entries for that user during `ttl`, because the record
@@ -28,6 +29,13 @@ struct CachedAuth {
   Actor actor;
   std::string kind;        // "session" | "api_token"
   std::string csrf_token;  // sessions only
+  // When the resolution stops being valid (epoch ms, 0 = never): the earlier of the session's
+  // absolute expiry and its idle expiry as of this resolution. The cache also caps the entry's
+  // life at it; AuthService checks it on every hit against its own clock.
+  std::int64_t expires_at_ms = 0;
+  // Sessions: when the stored last-seen time is due for a refresh (epoch ms, 0 = never); a
+  // hit past it is treated as a miss so the store is read and touched.
+  std::int64_t refresh_at_ms = 0;
 };
 
 class SessionCache {

@@ -19,7 +19,7 @@ struct Services;
 namespace relais::domain::demo {
 
 inline constexpr const char* kDemoAdminEmail = "admin@demo.relais.fr";
-inline constexpr const char* kDemoPassword = "relais-demo";
+inline constexpr const char* kDemoPassword = "relais-demo-2026";
 
 struct DemoOptions {
   std::size_t companies = 300;

@@ -477,8 +477,8 @@ Result<void> SqliteTransaction::set_password_hash(std::int64_t user_id, const st
 Result<void> SqliteTransaction::insert_session(const std::string& token_hash,
                                                const domain::SessionRecord& s) {
   auto stmt = db_.prepare(
-      "INSERT INTO sessions(token_hash, user_id, kind, csrf_token, created_at, expires_at, name) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO sessions(token_hash, user_id, kind, csrf_token, created_at, expires_at, name, "
+      "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   stmt->bind(1, std::string_view(token_hash));
   stmt->bind(2, s.user_id);
   stmt->bind(3, std::string_view(s.kind));
@@ -486,6 +486,7 @@ Result<void> SqliteTransaction::insert_session(const std::string& token_hash,
   stmt->bind(5, std::string_view(now_iso()));
   stmt->bind(6, s.expires_at_ms);
   stmt->bind(7, std::string_view(s.name));
+  stmt->bind(8, s.last_seen_at_ms);
   try {
     stmt->run();
   } catch (const SqliteError& e) {
@@ -501,7 +502,8 @@ Result<void> SqliteTransaction::insert_session(const std::string& token_hash,
 std::optional<domain::SessionRecord> SqliteTransaction::find_session(
     const std::string& token_hash) {
   auto stmt = db_.prepare(
-      "SELECT user_id, kind, expires_at, csrf_token, name FROM sessions WHERE token_hash = ?");
+      "SELECT user_id, kind, expires_at, csrf_token, name, last_seen_at FROM sessions "
+      "WHERE token_hash = ?");
   stmt->bind(1, std::string_view(token_hash));
   if (!stmt->step()) return std::nullopt;
   domain::SessionRecord s;
@@ -510,6 +512,7 @@ std::optional<domain::SessionRecord> SqliteTransaction::find_session(
   s.expires_at_ms = stmt->column_int64(2);
   s.csrf_token = stmt->column_text(3);
   s.name = stmt->column_text(4);
+  s.last_seen_at_ms = stmt->column_int64(5);
   return s;
 }
 
@@ -526,6 +529,50 @@ Result<int> SqliteTransaction::delete_sessions_of_user(std::int64_t user_id,
   auto stmt = db_.prepare("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?");
   stmt->bind(1, user_id);
   stmt->bind(2, std::string_view(except_token_hash));
+  stmt->run();
+  return db_.changes();
+}
+
+Result<void> SqliteTransaction::touch_session(const std::string& token_hash,
+                                              std::int64_t seen_at_ms) {
+  auto stmt = db_.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
+  stmt->bind(1, seen_at_ms);
+  stmt->bind(2, std::string_view(token_hash));
+  stmt->run();
+  return {};
+}
+
+std::optional<domain::LoginThrottleCount> SqliteTransaction::find_login_throttle(
+    const std::string& key) {
+  auto stmt = db_.prepare("SELECT failures, last_failure_at FROM login_throttle WHERE key = ?");
+  stmt->bind(1, std::string_view(key));
+  if (!stmt->step()) return std::nullopt;
+  return domain::LoginThrottleCount{static_cast<int>(stmt->column_int64(0)), stmt->column_int64(1)};
+}
+
+Result<void> SqliteTransaction::put_login_throttle(const std::string& key,
+                                                   const domain::LoginThrottleCount& count) {
+  auto stmt = db_.prepare(
+      "INSERT INTO login_throttle(key, failures, last_failure_at) VALUES (?, ?, ?) "
+      "ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, "
+      "last_failure_at = excluded.last_failure_at");
+  stmt->bind(1, std::string_view(key));
+  stmt->bind(2, static_cast<std::int64_t>(count.failures));
+  stmt->bind(3, count.last_failure_at_ms);
+  stmt->run();
+  return {};
+}
+
+Result<void> SqliteTransaction::delete_login_throttle(const std::string& key) {
+  auto stmt = db_.prepare("DELETE FROM login_throttle WHERE key = ?");
+  stmt->bind(1, std::string_view(key));
+  stmt->run();
+  return {};
+}
+
+Result<int> SqliteTransaction::prune_login_throttle(std::int64_t before_ms) {
+  auto stmt = db_.prepare("DELETE FROM login_throttle WHERE last_failure_at < ?");
+  stmt->bind(1, before_ms);
   stmt->run();
   return db_.changes();
 }

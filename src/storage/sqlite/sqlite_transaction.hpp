@@ -59,6 +59,12 @@ class SqliteTransaction final : public domain::Transaction {
   Result<void> delete_session(const std::string& token_hash) override;
   Result<int> delete_sessions_of_user(std::int64_t user_id,
                                       const std::string& except_token_hash) override;
+  Result<void> touch_session(const std::string& token_hash, std::int64_t seen_at_ms) override;
+  std::optional<domain::LoginThrottleCount> find_login_throttle(const std::string& key) override;
+  Result<void> put_login_throttle(const std::string& key,
+                                  const domain::LoginThrottleCount& count) override;
+  Result<void> delete_login_throttle(const std::string& key) override;
+  Result<int> prune_login_throttle(std::int64_t before_ms) override;
 
  private:
   std::optional<std::int64_t> find_id(const std::string& sql, const std::string& key);

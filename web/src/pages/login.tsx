@@ -13,7 +13,8 @@ export function LoginPage({ onLogin, expired }: { onLogin: (user: User, csrf: st
     setBusy(true);
     setError('');
     try {
-      const r = await api.post<{ user: User; csrf_token: string }>('/auth/login', { email, password }, { quiet401: true });
+      // A cookie-only session: the token stays in the HttpOnly cookie, never in page script.
+      const r = await api.post<{ user: User; csrf_token: string }>('/auth/login', { email, password, session: 'cookie' }, { quiet401: true });
       onLogin(r.user, r.csrf_token);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) setError(t('login.invalid'));

@@ -117,7 +117,7 @@ function PasswordForm() {
     setErrors({});
     setError('');
     setDone(false);
-    if (next.length < 8) return setErrors({ new_password: t('profile.tooShort') });
+    if ([...next].length < 12) return setErrors({ new_password: t('profile.tooShort') });
     if (next !== confirm) return setErrors({ confirm: t('profile.mismatch') });
     setBusy(true);
     try {
