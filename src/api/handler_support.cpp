@@ -124,6 +124,10 @@ Result<Json> parse_json_object(const http::Request& request) {
     Error error = Error::bad_request("malformed JSON: " + parser_message(e.what()));
     error.details["position"] = e.byte;
     return error;
+  } catch (const Json::exception& e) {
+    // A number beyond double's range ("1e400") is well-formed JSON that nlohmann refuses
+    // with out_of_range.406: as much the client's fault as a syntax error.
+    return Error::bad_request("JSON number out of range: " + parser_message(e.what()));
   }
   if (!body.is_object()) return Error::bad_request("request body must be a JSON object");
   return body;
