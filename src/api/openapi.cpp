@@ -50,6 +50,7 @@ Json stage_schema() {
 // server refuses, so the limit is stated in the description and in x-maxBytes instead.
 Json text_schema(std::size_t max_bytes) {
   return Json{{"type", "string"},
+              {"pattern", "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$"},
               {"x-maxBytes", max_bytes},
               {"description", "at most " + std::to_string(max_bytes) +
                                   " bytes of UTF-8 once surrounding white space is trimmed "
@@ -62,6 +63,12 @@ Json field_schema(const EntitySchema& entity, const FieldDef& field, bool nullab
   switch (field.type) {
     case FieldType::kText:
       s = text_schema(field.max_length);
+      if (field.text_format == domain::TextFormat::kTimeZone) {
+        s["description"] = "an IANA time zone name such as Europe/Paris, at most " +
+                           std::to_string(field.max_length) + " bytes";
+      } else if (field.text_format == domain::TextFormat::kMultiline) {
+        s["description"] = s["description"].get<std::string>() + "; line breaks allowed";
+      }
       break;
     case FieldType::kInteger:
       s = {{"type", "integer"}};
@@ -85,13 +92,16 @@ Json field_schema(const EntitySchema& entity, const FieldDef& field, bool nullab
       s = {{"type", "string"}, {"enum", field.enum_values}};
       break;
     case FieldType::kTextList:
-      s = {{"type", "array"}, {"items", text_schema(field.max_length)}};
+      s = {{"type", "array"},
+           {"maxItems", field.max_items},
+           {"items", text_schema(field.max_length)}};
       break;
     case FieldType::kReference:
       s = {{"type", "integer"}, {"description", "id of a " + field.references}};
       break;
     case FieldType::kReferenceList:
       s = {{"type", "array"},
+           {"maxItems", field.max_items},
            {"items", {{"type", "integer"}}},
            {"description", "ids of " + field.references + " records"}};
       break;
@@ -100,6 +110,7 @@ Json field_schema(const EntitySchema& entity, const FieldDef& field, bool nullab
       break;
     case FieldType::kList:
       s = {{"type", "array"},
+           {"maxItems", field.max_items},
            {"items", entity.name == "pipeline" && field.name == "stages"
                          ? stage_schema()
                          : Json{{"type", "object"}}}};
