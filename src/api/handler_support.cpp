@@ -78,6 +78,11 @@ Result<Caller> authenticate_caller(http::Request& request, domain::Services& ser
       !same_secret(request.header(kCsrfHeader), caller.auth.csrf_token)) {
     return Error::forbidden("missing or invalid CSRF token");
   }
+  // A read-scoped API token reads and nothing else, whatever the route (see TokenService).
+  if (request.method != "GET" && request.method != "HEAD" &&
+      !domain::scopes_allow_write(caller.auth.scopes)) {
+    return Error::forbidden("this API token has the read scope only");
+  }
   request.user_id = caller.auth.actor.user_id;
   return caller;
 }

@@ -16,6 +16,8 @@ void register_contact_routes(http::Router& router, domain::Services& services);
 void register_company_routes(http::Router& router, domain::Services& services);
 // GET /api/v1/{contacts|companies|deals}/{id}/timeline
 void register_timeline_routes(http::Router& router, domain::Services& services);
+// POST/GET /api/v1/tokens, DELETE /api/v1/tokens/{id}
+void register_token_routes(http::Router& router, domain::Services& services);
 // GET /api/v1/openapi.json
 void register_openapi_route(http::Router& router);
 

@@ -27,6 +27,7 @@ struct Authenticated {
   Actor actor;
   std::string kind;        // "session" | "api_token"
   std::string csrf_token;  // sessions only
+  std::string scopes;      // API tokens: "read" or "read write"; empty = every scope
 };
 
 class AuthService {
@@ -39,14 +40,12 @@ class AuthService {
   // kRateLimited after too many failures for this e-mail or remote address.
   Result<LoginResult> login(const std::string& email, const std::string& password,
                             const std::string& remote_address);
+  // Also revokes every API token minted from that token (see TokenService).
   Result<void> logout(const std::string& token);
   // Resolves a bearer token or session cookie value. Served from the session cache when
   // resolved in the last 5 s; logout, password changes and actor-changing user writes
   // invalidate it in this process.
   Result<Authenticated> authenticate(const std::string& token);
-  // Creates a long-lived API token for the actor; the clear token is returned once.
-  Result<Json> create_api_token(const Actor& actor, const std::string& name,
-                                std::optional<std::int64_t> expires_at_ms);
   // Creates a user with a password (admin only, or the system actor from the CLI).
   Result<Json> create_user(const Actor& actor, const Json& user, const std::string& password);
 

@@ -28,6 +28,7 @@ struct CachedAuth {
   Actor actor;
   std::string kind;        // "session" | "api_token"
   std::string csrf_token;  // sessions only
+  std::string scopes;      // API tokens' scopes; empty = every scope
 };
 
 class SessionCache {
