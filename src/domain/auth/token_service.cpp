@@ -82,9 +82,6 @@ Result<Json> TokenService::create(const Actor& actor, const std::string& caller_
   const std::int64_t now = now_epoch_ms();
   if (request.expiry == TokenRequest::Expiry::kAt) {
     if (request.expires_at_ms <= now) return Error::field("expires_at", "must be in the future");
-    if (request.expires_at_ms > now + kMaxTokenLifetimeDays * kDayMs) {
-      return Error::field("expires_at", "must be within 3650 days");
-    }
   }
   if (request.expiry == TokenRequest::Expiry::kNever && !is_admin(actor)) {
     return Error::field("expires_at", "only administrators may create tokens that never expire");

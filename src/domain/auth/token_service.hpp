@@ -26,7 +26,7 @@ namespace relais::domain {
 inline constexpr const char* kScopeRead = "read";
 inline constexpr const char* kScopeWrite = "write";
 inline constexpr std::int64_t kDefaultTokenLifetimeDays = 90;
-inline constexpr std::int64_t kMaxTokenLifetimeDays = 3650;
+inline constexpr std::int64_t kMaxTokenLifetimeDays = 3650;  // bound of expires_in_days
 inline constexpr std::size_t kMaxTokensPerUser = 100;
 // Generations below a token minted at a sign-in session; bounds the revocation cascade.
 inline constexpr int kMaxTokenDepth = 8;
@@ -39,8 +39,8 @@ bool scopes_allow_write(std::string_view stored);
 struct TokenRequest {
   enum class Expiry {
     kDefault,  // 90 days, or the parent token's expiry when sooner
-    kAt,       // expires_at_ms
-    kNever,    // administrators only
+    kAt,
+    kNever,  // administrators only
   };
   std::string name;
   std::optional<std::vector<std::string>> scopes;  // nullopt: the caller's own
