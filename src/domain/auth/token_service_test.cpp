@@ -26,7 +26,7 @@ class TokenServiceTest : public testing::ServicesFixture {
   }
 
   // Creates a token for sales_ with `caller` (a session or a token) and returns it.
-  Json mint(const std::string& caller, TokenRequest request = TokenRequest{"script"}) {
+  Json mint(const std::string& caller, const TokenRequest& request = TokenRequest{"script"}) {
     return must(services_->tokens.create(sales_, caller, request));
   }
   std::string secret(const Json& token) { return token["token"].get<std::string>(); }
@@ -70,7 +70,7 @@ TEST_F(TokenServiceTest, ReadScopeIsRecordedAndResolved) {
 }
 
 TEST_F(TokenServiceTest, BadScopesNamesAndExpiriesAreValidationErrors) {
-  auto fails_on = [&](TokenRequest request, const std::string& field) {
+  auto fails_on = [&](const TokenRequest& request, const std::string& field) {
     auto r = services_->tokens.create(sales_, session_, request);
     ASSERT_FALSE(r.ok()) << field;
     EXPECT_EQ(r.error().code, ErrorCode::kValidationFailed) << field;
