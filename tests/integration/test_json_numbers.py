@@ -71,3 +71,26 @@ def test_oversized_integers_are_422_naming_the_field(relais, ids):
         assert r.status_code == 422, (path, data, r.status_code, r.text)
         assert field in error_of(r)["fields"], (data, r.text)
     assert admin.get("/api/v1/deals", params={"limit": 500}).json()["data"] == before
+
+
+@pytest.mark.parametrize("number", [b"1e30", b"-1e30", b"18446744073709551615",
+                                    b"18446744073709551616", b"-9223372036854775809",
+                                    b"1e308", b"1.5", b"5e-324"])
+def test_odd_numbers_anywhere_are_a_client_error_never_a_500(relais, ids, number):
+    admin = relais.client("admin")
+    n = number
+    pipeline = str(ids["pipeline"]).encode()
+    cases = [
+        ("POST", f"/api/v1/contacts/{ids['contact']}/merge", b'{"from": ' + n + b"}"),
+        ("POST", "/api/v1/pipelines",
+         b'{"name": "P", "stages": [{"id": "a", "name": "A", "kind": "open", "probability": '
+         + n + b"}]}"),
+        ("POST", "/api/v1/deals", b'{"title": "X", "pipeline_id": ' + pipeline
+         + b', "probability": ' + n + b"}"),
+        ("POST", "/api/v1/tasks", b'{"title": "X", "assignee_id": ' + n + b"}"),
+        ("POST", "/api/v1/tokens", b'{"name": "t", "expires_in_days": ' + n + b"}"),
+        ("PATCH", f"/api/v1/contacts/{ids['contact']}", b'{"company_id": ' + n + b"}"),
+    ]
+    for method, path, data in cases:
+        r = send_raw(admin, method, path, data)
+        assert 400 <= r.status_code < 500, (path, data, r.status_code, r.text)
