@@ -1,10 +1,9 @@
-// Sign-in, sign-out, the current user, API tokens.
+// Sign-in, sign-out, the current user (API tokens: token_routes.cpp).
 #include <chrono>
 #include <map>
 #include <string>
 
 #include "api/handler_support.hpp"
-#include "api/iso_time.hpp"
 #include "api/rendering.hpp"
 #include "api/route_groups.hpp"
 #include "domain/records/values.hpp"
@@ -160,38 +159,6 @@ http::Response change_password(http::Request& request, domain::Services& service
   return http::Response::no_content();
 }
 
-http::Response create_token(http::Request& request, domain::Services& services,
-                            const domain::Actor& actor) {
-  auto body = parse_json_object(request);
-  if (!body.ok()) return http::Response::error(body.error());
-  if (auto checked = reject_unknown_fields(*body, {"name", "expires_at"}); !checked.ok()) {
-    return http::Response::error(checked.error());
-  }
-  const auto name = body->find("name");
-  if (name == body->end() || !name->is_string() || name->get_ref<const std::string&>().empty()) {
-    return http::Response::error(Error::field("name", "required, a non-empty string"));
-  }
-  std::optional<std::int64_t> expires_at_ms;
-  if (const auto expires = body->find("expires_at");
-      expires != body->end() && !expires->is_null()) {
-    const auto parsed =
-        expires->is_string() ? parse_iso8601(expires->get_ref<const std::string&>()) : std::nullopt;
-    if (!parsed) {
-      return http::Response::error(
-          Error::field("expires_at", "must be an ISO 8601 date-time such as 2026-12-31T23:59:59Z"));
-    }
-    if (*parsed <= now_ms()) {
-      return http::Response::error(Error::field("expires_at", "must be in the future"));
-    }
-    expires_at_ms = parsed;
-  }
-  auto token = services.auth.create_api_token(actor, name->get<std::string>(), expires_at_ms);
-  if (!token.ok()) return http::Response::error(token.error());
-  http::Response response = http::Response::json(201, token.value());
-  response.set_header("Cache-Control", "no-store");
-  return response;
-}
-
 }  // namespace
 
 void register_auth_routes(http::Router& router, domain::Services& services,
@@ -212,11 +179,6 @@ void register_auth_routes(http::Router& router, domain::Services& services,
   router.add("POST", "/api/v1/auth/password", [&services, options](http::Request& request) {
     return change_password(request, services, options);
   });
-  router.add(
-      "POST", "/api/v1/tokens",
-      authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {
-        return create_token(request, services, actor);
-      }));
 }
 
 }  // namespace relais::api

@@ -78,6 +78,11 @@ Result<Caller> authenticate_caller(http::Request& request, domain::Services& ser
       !same_secret(request.header(kCsrfHeader), caller.auth.csrf_token)) {
     return Error::forbidden("missing or invalid CSRF token");
   }
+  // A read-scoped API token reads and nothing else, whatever the route (see TokenService).
+  if (request.method != "GET" && request.method != "HEAD" &&
+      !domain::scopes_allow_write(caller.auth.scopes)) {
+    return Error::forbidden("this API token has the read scope only");
+  }
   request.user_id = caller.auth.actor.user_id;
   return caller;
 }
@@ -124,6 +129,10 @@ Result<Json> parse_json_object(const http::Request& request) {
     Error error = Error::bad_request("malformed JSON: " + parser_message(e.what()));
     error.details["position"] = e.byte;
     return error;
+  } catch (const Json::exception& e) {
+    // A number beyond double's range ("1e400") is well-formed JSON that nlohmann refuses
+    // with out_of_range.406: as much the client's fault as a syntax error.
+    return Error::bad_request("JSON number out of range: " + parser_message(e.what()));
   }
   if (!body.is_object()) return Error::bad_request("request body must be a JSON object");
   return body;

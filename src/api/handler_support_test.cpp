@@ -42,6 +42,18 @@ TEST(ParseJsonObject, MalformedJsonIs400WithPosition) {
   EXPECT_EQ(parsed.error().message.find("[json.exception"), std::string::npos);
 }
 
+TEST(ParseJsonObject, NumbersBeyondDoubleRangeAre400) {
+  for (const char* body : {R"({"a": 1e400})", R"({"a": -1e400})", R"({"b": [1, 2e999]})"}) {
+    auto parsed = parse_json_object(json_request(body));
+    ASSERT_FALSE(parsed.ok()) << body;
+    EXPECT_EQ(parsed.error().code, ErrorCode::kBadRequest) << body;
+    EXPECT_NE(parsed.error().message.find("out of range"), std::string::npos) << body;
+    EXPECT_EQ(parsed.error().message.find("[json.exception"), std::string::npos) << body;
+  }
+  // Large but representable numbers still parse; the schema decides whether they fit.
+  EXPECT_TRUE(parse_json_object(json_request(R"({"a": 1e300, "b": 100000000000000000000})")).ok());
+}
+
 TEST(ParseJsonObject, EmptyBodyAndNonObjectsAre400) {
   for (const char* body : {"", "  ", "[]", "1", "\"x\"", "null"}) {
     auto parsed = parse_json_object(json_request(body));

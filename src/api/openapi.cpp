@@ -46,6 +46,7 @@ Json stage_schema() {
 // server refuses, so the limit is stated in the description and in x-maxBytes instead.
 Json text_schema(std::size_t max_bytes) {
   return Json{{"type", "string"},
+              {"pattern", "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$"},
               {"x-maxBytes", max_bytes},
               {"description", "at most " + std::to_string(max_bytes) +
                                   " bytes of UTF-8 once surrounding white space is trimmed "
@@ -58,6 +59,12 @@ Json field_schema(const EntitySchema& entity, const FieldDef& field, bool nullab
   switch (field.type) {
     case FieldType::kText:
       s = text_schema(field.max_length);
+      if (field.text_format == domain::TextFormat::kTimeZone) {
+        s["description"] = "an IANA time zone name such as Europe/Paris, at most " +
+                           std::to_string(field.max_length) + " bytes";
+      } else if (field.text_format == domain::TextFormat::kMultiline) {
+        s["description"] = s["description"].get<std::string>() + "; line breaks allowed";
+      }
       break;
     case FieldType::kInteger:
       s = {{"type", "integer"}};
@@ -81,13 +88,16 @@ Json field_schema(const EntitySchema& entity, const FieldDef& field, bool nullab
       s = {{"type", "string"}, {"enum", field.enum_values}};
       break;
     case FieldType::kTextList:
-      s = {{"type", "array"}, {"items", text_schema(field.max_length)}};
+      s = {{"type", "array"},
+           {"maxItems", field.max_items},
+           {"items", text_schema(field.max_length)}};
       break;
     case FieldType::kReference:
       s = {{"type", "integer"}, {"description", "id of a " + field.references}};
       break;
     case FieldType::kReferenceList:
       s = {{"type", "array"},
+           {"maxItems", field.max_items},
            {"items", {{"type", "integer"}}},
            {"description", "ids of " + field.references + " records"}};
       break;
@@ -96,6 +106,7 @@ Json field_schema(const EntitySchema& entity, const FieldDef& field, bool nullab
       break;
     case FieldType::kList:
       s = {{"type", "array"},
+           {"maxItems", field.max_items},
            {"items", entity.name == "pipeline" && field.name == "stages"
                          ? stage_schema()
                          : Json{{"type", "object"}}}};
@@ -412,12 +423,40 @@ void add_special_paths(Json& paths) {
   paths["/api/v1/auth/password"]["post"] = std::move(password);
 
   Json token = operation("create_api_token", "Create a long-lived API token", "auth");
+  token["description"] =
+      "Scopes: read (GET and HEAD only; any other method is 403 forbidden) and write (all the "
+      "user's role allows; implies read). Default: the caller's own scopes; a token never "
+      "holds a scope the token that creates it lacks (403). Expiry: expires_at or "
+      "expires_in_days (1 to 3650), default 90 days; expires_at null = never, administrators "
+      "only. A token created with an API token records it as parent_id, cannot outlive it, "
+      "and is revoked with it. At most 100 tokens per user (409).";
   token["requestBody"] = json_body(schema_ref("TokenRequest"));
-  token["responses"]["201"] =
-      json_response("the token; its clear value is shown only this once", schema_ref("ApiToken"));
+  token["responses"]["201"] = json_response("the token; its clear value is shown only this once",
+                                            schema_ref("NewApiToken"));
   add_errors(token, kAuthErrors);
   add_errors(token, kBodyErrors);
+  add_errors(token, {ErrorCode::kConflict});
   paths["/api/v1/tokens"]["post"] = std::move(token);
+
+  Json tokens = operation("list_api_tokens", "Your API tokens (never their secret)", "auth");
+  tokens["parameters"] = Json::array({{{"name", "user_id"},
+                                       {"in", "query"},
+                                       {"required", false},
+                                       {"description", "administrators: another user's tokens"},
+                                       {"schema", {{"type", "integer"}, {"minimum", 1}}}}});
+  tokens["responses"]["200"] = json_response(
+      "every token of the user, newest first, expired ones included", schema_ref("ApiTokenList"));
+  add_errors(tokens, kAuthErrors);
+  add_errors(tokens, {ErrorCode::kBadRequest});
+  paths["/api/v1/tokens"]["get"] = std::move(tokens);
+
+  Json revoke =
+      operation("revoke_api_token", "Revoke a token and every token created with it", "auth");
+  revoke["parameters"] = Json::array({param_ref("id")});
+  revoke["responses"]["204"] = {{"description", "revoked; it stops working at once"}};
+  add_errors(revoke, kAuthErrors);
+  add_errors(revoke, {ErrorCode::kNotFound});
+  paths["/api/v1/tokens/{id}"]["delete"] = std::move(revoke);
 
   add_import_export_paths(paths);
 
@@ -559,12 +598,18 @@ Json schemas() {
           {"description",
            "12 to 128 characters (runs of white space count once), not only white space, not "
            "a common or leaked password (422 validation_failed on fields.new_password)"}}}}}};
-  s["TokenRequest"] = {{"type", "object"},
-                       {"required", {"name"}},
-                       {"additionalProperties", false},
-                       {"properties",
-                        {{"name", {{"type", "string"}, {"minLength", 1}}},
-                         {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}};
+  s["TokenRequest"] = {
+      {"type", "object"},
+      {"required", {"name"}},
+      {"additionalProperties", false},
+      {"properties",
+       {{"name", {{"type", "string"}, {"minLength", 1}}},
+        {"scopes",
+         {{"type", "array"},
+          {"minItems", 1},
+          {"items", {{"type", "string"}, {"enum", {"read", "write"}}}}}},
+        {"expires_in_days", {{"type", "integer"}, {"minimum", 1}, {"maximum", 3650}}},
+        {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}};
   s["ImportRejectedRow"] = {
       {"type", "object"},
       {"required", {"row", "column", "reason"}},
@@ -608,13 +653,35 @@ Json schemas() {
                  {"required", {"status"}},
                  {"additionalProperties", false},
                  {"properties", {{"status", {{"const", "ok"}}}}}};
+  Json token_properties = {
+      {"id", {{"type", "integer"}}},
+      {"user_id", {{"type", "integer"}}},
+      {"name", {{"type", "string"}}},
+      {"scopes", {{"type", "array"}, {"items", {{"type", "string"}, {"enum", {"read", "write"}}}}}},
+      {"created_at", {{"type", "string"}, {"format", "date-time"}}},
+      {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}},
+      {"parent_id",
+       {{"type", {"integer", "null"}},
+        {"description", "the API token this one was created with; revoking it revokes this"}}}};
+  const Json token_required = {"id",         "user_id",    "name",     "scopes",
+                               "created_at", "expires_at", "parent_id"};
   s["ApiToken"] = {{"type", "object"},
-                   {"required", {"token", "name", "expires_at"}},
+                   {"required", token_required},
                    {"additionalProperties", false},
-                   {"properties",
-                    {{"token", {{"type", "string"}, {"minLength", 1}}},
-                     {"name", {{"type", "string"}}},
-                     {"expires_at", {{"type", {"string", "null"}}, {"format", "date-time"}}}}}};
+                   {"properties", token_properties}};
+  token_properties["token"] = {{"type", "string"}, {"minLength", 1}};
+  Json new_required = token_required;
+  new_required.push_back("token");
+  s["NewApiToken"] = {{"type", "object"},
+                      {"required", new_required},
+                      {"additionalProperties", false},
+                      {"properties", std::move(token_properties)}};
+  s["ApiTokenList"] = {{"type", "object"},
+                       {"required", {"data", "next_cursor"}},
+                       {"additionalProperties", false},
+                       {"properties",
+                        {{"data", {{"type", "array"}, {"items", schema_ref("ApiToken")}}},
+                         {"next_cursor", {{"type", "null"}}}}}};
   return s;
 }
 

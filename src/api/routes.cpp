@@ -6,6 +6,7 @@ namespace relais::api {
 
 void register_routes(http::Router& router, domain::Services& services, const ApiOptions& options) {
   register_auth_routes(router, services, options);
+  register_token_routes(router, services);
   register_record_routes(router, services);
   register_contact_routes(router, services);
   register_company_routes(router, services);

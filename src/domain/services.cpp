@@ -23,6 +23,7 @@ Services::Services(Store& s, AuthOptions auth_options)
       teams(s, team_schema(), make_team_rules()),
       custom_fields(s, custom_field_schema(), make_custom_field_rules()),
       auth(s, session_cache, std::move(auth_options)),
+      tokens(s, session_cache),
       merge(std::make_unique<ContactMergeService>(s, contacts)),
       timeline(std::make_unique<TimelineService>(s)),
       jobs(std::make_unique<JobService>(s)) {}

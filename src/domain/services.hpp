@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "domain/auth/auth_service.hpp"
+#include "domain/auth/token_service.hpp"
 #include "domain/records/record_service.hpp"
 #include "domain/store.hpp"
 
@@ -34,6 +35,7 @@ struct Services {
   RecordService teams;
   RecordService custom_fields;
   AuthService auth;
+  TokenService tokens;
   std::unique_ptr<ContactMergeService> merge;
   std::unique_ptr<TimelineService> timeline;
   std::unique_ptr<JobService> jobs;

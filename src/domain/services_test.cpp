@@ -367,7 +367,7 @@ TEST_F(ServicesTest, LoginSessionsAndTokens) {
   EXPECT_EQ(who.kind, "session");
   EXPECT_EQ(who.csrf_token, login.csrf_token);
 
-  Json api = must(auth.create_api_token(who.actor, "CI", std::nullopt));
+  Json api = must(services_->tokens.create(who.actor, login.token, TokenRequest{"CI"}));
   EXPECT_EQ(api["token"].get<std::string>().rfind("rls_", 0), 0u);
   EXPECT_EQ(must(auth.authenticate(api["token"])).kind, "api_token");
 

@@ -93,6 +93,22 @@ struct SessionRecord {
   // Sessions: when it was last used (epoch ms), refreshed at most every few minutes; the idle
   // expiry counts from it. insert_session stores the given value (0 for API tokens).
   std::int64_t last_seen_at_ms = 0;
+  std::string scopes;             // api tokens: "read" or "read write"; empty = every scope
+                                  // (sign-in sessions, tokens made before scopes existed)
+  std::string parent_token_hash;  // api tokens minted by another API token: that token's hash
+};
+
+// One API token as token lists show it. `token_hash` stays inside the domain (revocation);
+// neither it nor the secret is ever rendered.
+struct ApiTokenRecord {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::string name;
+  std::string scopes;  // as in SessionRecord
+  std::string created_at;
+  std::int64_t expires_at_ms = 0;  // 0 = never
+  std::optional<std::int64_t> parent_id;
+  std::string token_hash;
 };
 
 // A failed sign-in counter (see domain/auth/login_throttle.hpp), shared through the database
@@ -202,9 +218,12 @@ class Transaction {
   virtual Result<void> set_password_hash(std::int64_t user_id, const std::string& hash) = 0;
   virtual Result<void> insert_session(const std::string& token_hash, const SessionRecord& s) = 0;
   virtual std::optional<SessionRecord> find_session(const std::string& token_hash) = 0;
+  // Deleting a session or token also deletes every API token minted from it (its
+  // `parent_token_hash`), recursively: whatever path deletes a token, its children go too.
   virtual Result<void> delete_session(const std::string& token_hash) = 0;
   // Deletes every session and API token of `user_id` except the one whose hash is
-  // `except_token_hash` (empty: keep none). Returns how many were deleted.
+  // `except_token_hash` (empty: keep none), which survives even when its parent goes.
+  // Returns how many were deleted.
   virtual Result<int> delete_sessions_of_user(std::int64_t user_id,
                                               const std::string& except_token_hash) = 0;
   // Sets a session's last_seen_at_ms (idle expiry). A missing session is not an error.
@@ -218,6 +237,19 @@ class Transaction {
   virtual Result<void> delete_login_throttle(const std::string& key) = 0;
   // Deletes every counter whose last failure is before `before_ms`; returns how many.
   virtual Result<int> prune_login_throttle(std::int64_t before_ms) = 0;
+
+  // API tokens: a session row of kind "api_token" plus a public id, returned here.
+  // kValidationFailed (field parent) when `s.parent_token_hash` names no stored token.
+  virtual Result<std::int64_t> insert_api_token(const std::string& token_hash,
+                                                const SessionRecord& s) = 0;
+  // The user's API tokens, newest first (expired ones included).
+  virtual std::vector<ApiTokenRecord> list_api_tokens(std::int64_t user_id) = 0;
+  virtual std::optional<ApiTokenRecord> find_api_token(std::int64_t id) = 0;
+  // Deletes the session or token `token_hash` and every token minted from it, recursively;
+  // returns the hashes deleted (for cache invalidation), empty when it did not exist.
+  virtual Result<std::vector<std::string>> delete_token_tree(const std::string& token_hash) = 0;
+  // Deletes the user's API tokens whose expiry passed before `now_ms`; returns how many.
+  virtual Result<int> delete_expired_api_tokens(std::int64_t user_id, std::int64_t now_ms) = 0;
 
  private:
   UnitCache cache_;

@@ -440,6 +440,12 @@ void set_head(bhttp::response<Body>& out, Response& response, bool keep_alive) {
   if (out.find("X-Content-Type-Options") == out.end()) out.set("X-Content-Type-Options", "nosniff");
   if (out.find("Referrer-Policy") == out.end()) out.set("Referrer-Policy", "same-origin");
   if (out.find("X-Frame-Options") == out.end()) out.set("X-Frame-Options", "DENY");
+  // Nothing is cacheable unless its handler says so (static files, the OpenAPI document):
+  // API answers, errors included, may carry one user's data, and a shared proxy or the
+  // browser's disk cache must not keep them.
+  if (out.find(bhttp::field::cache_control) == out.end()) {
+    out.set(bhttp::field::cache_control, "no-store");
+  }
   if (response.content_type.rfind("text/html", 0) == 0 &&
       out.find("Content-Security-Policy") == out.end()) {
     out.set("Content-Security-Policy", kHtmlCsp);

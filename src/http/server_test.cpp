@@ -207,6 +207,31 @@ TEST(ServerTest, NotFoundAndMethodNotAllowedAreJson) {
   EXPECT_EQ(body_of(wrong)["error"]["code"], "method_not_allowed");
 }
 
+TEST(ServerTest, ResponsesAreNoStoreUnlessTheHandlerSaysOtherwise) {
+  Router router;
+  router.add("GET", "/api/v1/private", [](Request&) { return Response::json(200, Json{}); });
+  router.add("GET", "/api/v1/public", [](Request&) {
+    Response response = Response::json(200, Json{});
+    response.set_header("Cache-Control", "public, max-age=300");
+    return response;
+  });
+  ServerOptions options = test_options();
+  options.body_limit = 16;
+  RunningServer server(options, router);
+  Client client(server.port());
+  // Success, errors from the router, from the target parser, and the explicit exception.
+  EXPECT_EQ(client.send("GET", "/api/v1/private")[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(client.send("GET", "/api/v1/nothing")[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(client.send("POST", "/api/v1/private")[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(client.send("GET", "/api/v1/private?q=%zz")[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(client.send("GET", "/api/v1/public")[bhttp::field::cache_control],
+            "public, max-age=300");
+  Client large(server.port());
+  EXPECT_EQ(
+      large.send("POST", "/api/v1/private", std::string(100, 'x'))[bhttp::field::cache_control],
+      "no-store");
+}
+
 TEST(ServerTest, MalformedPercentEncodingIs400) {
   Router router;
   RunningServer server(test_options(), router);

@@ -18,7 +18,6 @@ namespace {
 constexpr std::size_t kMaxPasswordBytes = 1024;  // argon2 cost is per byte too: bound it
 constexpr std::size_t kMaxLoggedEmailBytes = 254;
 constexpr std::int64_t kPruneEveryMs = 60'000;
-constexpr const char* kApiTokenPrefix = "rls_";
 
 Error bad_credentials() { return Error::unauthorized("invalid e-mail or password"); }
 
@@ -201,6 +200,7 @@ Result<LoginResult> AuthService::login(const std::string& email, const std::stri
 Result<void> AuthService::logout(const std::string& token, const std::string& client_address) {
   if (token.empty()) return Error::unauthorized();
   const std::string token_hash = crypto::sha256_hex(token);
+  std::vector<std::string> revoked;  // this token and the tokens minted from it
   std::int64_t user_id = 0;
   std::string kind;
   auto done = store_.write([&](Transaction& tx) -> Result<Json> {
@@ -208,13 +208,14 @@ Result<void> AuthService::logout(const std::string& token, const std::string& cl
       user_id = session->user_id;
       kind = session->kind;
     }
-    RELAIS_TRY(tx.delete_session(token_hash));
+    RELAIS_ASSIGN_OR_RETURN(revoked, tx.delete_token_tree(token_hash));
     return Json();
   });
   if (!done.ok()) return std::move(done).error();
   // After the commit: a resolution that read the session before it is refused by the cache's
   // generation check, one that reads after it finds no session.
   cache_->invalidate_token(token_hash);
+  for (const auto& hash : revoked) cache_->invalidate_token(hash);
   SecurityEvent event{"logout", kind == "api_token" ? "token_revoked" : "signed_out", "",
                       client_address};
   event.user_id = user_id;
@@ -233,7 +234,8 @@ Result<Authenticated> AuthService::authenticate(const std::string& token) {
     const bool expired = hit->expires_at_ms != 0 && now >= hit->expires_at_ms;
     const bool touch_due = hit->refresh_at_ms != 0 && now >= hit->refresh_at_ms;
     if (!expired && !touch_due) {
-      return Authenticated{std::move(hit->actor), std::move(hit->kind), std::move(hit->csrf_token)};
+      return Authenticated{std::move(hit->actor), std::move(hit->kind), std::move(hit->csrf_token),
+                           std::move(hit->scopes)};
     }
   }
   const std::uint64_t generation = cache_->generation();  // before reading: see SessionCache
@@ -262,6 +264,7 @@ Result<Authenticated> AuthService::authenticate(const std::string& token) {
     out.actor.locale = user->value("locale", "fr");
     out.kind = found->kind;
     out.csrf_token = found->csrf_token;
+    out.scopes = found->scopes;
     return Json();
   });
   if (!done.ok()) return std::move(done).error();
@@ -283,34 +286,11 @@ Result<Authenticated> AuthService::authenticate(const std::string& token) {
     valid_until_ms = valid_until_ms == 0 ? idle_deadline : std::min(valid_until_ms, idle_deadline);
     refresh_at_ms = seen + session_touch_interval().count();
   }
-  cache_->put(token_hash,
-              CachedAuth{out.actor, out.kind, out.csrf_token, valid_until_ms, refresh_at_ms}, now,
-              valid_until_ms, generation);
+  cache_->put(
+      token_hash,
+      CachedAuth{out.actor, out.kind, out.csrf_token, valid_until_ms, refresh_at_ms, out.scopes},
+      now, valid_until_ms, generation);
   return out;
-}
-
-Result<Json> AuthService::create_api_token(const Actor& actor, const std::string& name,
-                                           std::optional<std::int64_t> expires_at_ms) {
-  if (actor.is_system()) {
-    return Error::validation("API tokens belong to a user; sign in as that user first");
-  }
-  const std::string label(trim(name));
-  if (label.empty() || label.size() > 100 || !is_valid_utf8(label)) {
-    return Error::field("name", "a name of 1 to 100 characters is required");
-  }
-  if (expires_at_ms && *expires_at_ms <= now_epoch_ms()) {
-    return Error::field("expires_at", "must be in the future");
-  }
-  const std::string token = kApiTokenPrefix + crypto::random_token();
-  SessionRecord record{actor.user_id, "api_token", expires_at_ms.value_or(0), "", label};
-  auto stored = store_.write([&](Transaction& tx) -> Result<Json> {
-    RELAIS_TRY(tx.insert_session(crypto::sha256_hex(token), record));
-    return Json();
-  });
-  if (!stored.ok()) return std::move(stored).error();
-  return Json{{"token", token},
-              {"name", label},
-              {"expires_at", expires_at_ms ? Json(format_epoch_ms(*expires_at_ms)) : Json()}};
 }
 
 Result<Json> AuthService::create_user(const Actor& actor, const Json& user,

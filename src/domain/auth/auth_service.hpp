@@ -48,6 +48,7 @@ struct Authenticated {
   Actor actor;
   std::string kind;        // "session" | "api_token"
   std::string csrf_token;  // sessions only
+  std::string scopes;      // API tokens: "read" or "read write"; empty = every scope
 };
 
 class AuthService {
@@ -65,7 +66,8 @@ class AuthService {
   // (trusted proxies honoured).
   Result<LoginResult> login(const std::string& email, const std::string& password,
                             const std::string& client_address);
-  // Ends the session, or revokes the API token, `token`. `client_address` is only logged.
+  // Ends the session, or revokes the API token, `token`, and every API token minted from it
+  // (see TokenService). `client_address` is only logged.
   Result<void> logout(const std::string& token, const std::string& client_address = {});
   // Resolves a bearer token or session cookie value. Sessions are refused past their absolute
   // expiry and after session_idle_timeout without use; their last-seen time is written back
@@ -76,9 +78,6 @@ class AuthService {
   // How stale a session's stored last-seen time may get before a request refreshes it: a
   // tenth of the idle timeout, at most 5 minutes.
   std::chrono::milliseconds session_touch_interval() const;
-  // Creates a long-lived API token for the actor; the clear token is returned once.
-  Result<Json> create_api_token(const Actor& actor, const std::string& name,
-                                std::optional<std::int64_t> expires_at_ms);
   // Creates a user with a password (admin only, or the system actor from the CLI).
   Result<Json> create_user(const Actor& actor, const Json& user, const std::string& password);
 

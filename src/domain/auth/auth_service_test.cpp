@@ -188,7 +188,8 @@ TEST_F(SelfServiceTest, ChangePasswordRevokesOtherSessionsAndTokensButKeepsTheCu
   const LoginResult current = must(auth.login("sam@example.fr", kPassword, "10.0.0.1"));
   const LoginResult other = must(auth.login("sam@example.fr", kPassword, "10.0.0.2"));
   const std::string api_token =
-      must(auth.create_api_token(sales_, "script", std::nullopt))["token"].get<std::string>();
+      must(services_->tokens.create(sales_, "", TokenRequest{"script"}))["token"]
+          .get<std::string>();
   const LoginResult someone_else = must(auth.login("rita@example.fr", kPassword, "10.0.0.3"));
 
   ASSERT_TRUE(auth.change_password(sales_, kPassword, "un-nouveau-secret", current.token).ok());
@@ -208,7 +209,8 @@ TEST_F(SelfServiceTest, DeactivatingAUserRevokesAllTheirSessions) {
   const Actor admin = make_user("ada@example.fr", Role::kAdmin);
   const LoginResult session = must(auth.login("sam@example.fr", kPassword, "10.0.0.1"));
   const std::string api_token =
-      must(auth.create_api_token(sales_, "script", std::nullopt))["token"].get<std::string>();
+      must(services_->tokens.create(sales_, "", TokenRequest{"script"}))["token"]
+          .get<std::string>();
   const LoginResult admin_session = must(auth.login("ada@example.fr", kPassword, "10.0.0.2"));
 
   // An ordinary change keeps the sessions.

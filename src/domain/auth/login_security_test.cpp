@@ -206,7 +206,8 @@ TEST_F(LoginSecurityTest, SessionsEndAfterIdlenessAndAtTheirAbsoluteLifetime) {
 TEST_F(LoginSecurityTest, ApiTokensDoNotExpireFromIdleness) {
   auto& auth = services_->auth;
   const std::string token =
-      must(auth.create_api_token(sam_, "nightly export", std::nullopt))["token"].get<std::string>();
+      must(services_->tokens.create(sam_, "", TokenRequest{"nightly export"}))["token"]
+          .get<std::string>();
   ASSERT_TRUE(auth.authenticate(token).ok());
   advance(30 * 24h);
   EXPECT_EQ(must(auth.authenticate(token)).kind, "api_token");

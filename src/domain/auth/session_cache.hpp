@@ -36,6 +36,7 @@ struct CachedAuth {
   // Sessions: when the stored last-seen time is due for a refresh (epoch ms, 0 = never); a
   // hit past it is treated as a miss so the store is read and touched.
   std::int64_t refresh_at_ms = 0;
+  std::string scopes;  // API tokens' scopes; empty = every scope
 };
 
 class SessionCache {

@@ -19,6 +19,10 @@ std::string check_value(const Json& def, const Json& value) {
       return "must be a string";
     }
     if (value.get_ref<const std::string&>().size() > kMaxCustomText) return "is too long";
+    // Free text, possibly several lines: the rule of the multi-line built-in fields.
+    if (find_control_character(value.get_ref<const std::string&>(), /*multiline=*/true)) {
+      return "must not contain control characters other than tab and line breaks";
+    }
   } else if (type == "number") {
     if (!value.is_number()) return "must be a number";
   } else if (type == "money") {

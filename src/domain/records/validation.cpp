@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "common/time_zones.hpp"
 #include "domain/records/values.hpp"
 
 namespace relais::domain {
@@ -32,15 +33,29 @@ Result<std::int64_t> as_int64(const Json& v) {
   return value_error("must be an integer");
 }
 
-Result<std::string> as_text(const Json& v, std::size_t max_length) {
+Result<std::string> as_text(const Json& v, const FieldDef& field) {
   if (!v.is_string()) return value_error("must be a string");
   const auto& s = v.get_ref<const std::string&>();
   if (!is_valid_utf8(s)) return value_error("must be valid UTF-8");
   std::string out(trim(s));
-  if (out.size() > max_length) {
-    return value_error("must be at most " + std::to_string(max_length) + " bytes");
+  if (out.size() > field.max_length) {
+    return value_error("must be at most " + std::to_string(field.max_length) + " bytes");
+  }
+  const bool multiline = field.text_format == TextFormat::kMultiline;
+  if (auto bad = find_control_character(out, multiline)) {
+    return value_error(std::string("must not contain control characters") +
+                       (multiline ? " other than tab and line breaks" : " or line breaks") +
+                       " (byte " + std::to_string(*bad) + ")");
+  }
+  if (field.text_format == TextFormat::kTimeZone && !out.empty() &&
+      !common::is_iana_time_zone(out)) {
+    return value_error("must be an IANA time zone name such as Europe/Paris");
   }
   return out;
+}
+
+Error too_many_items(std::size_t max_items) {
+  return value_error("must have at most " + std::to_string(max_items) + " items");
 }
 
 bool is_empty_value(const Json& v) {
@@ -56,7 +71,7 @@ Result<Json> validate_value(const FieldDef& field, const Json& value) {
   const bool blank = value.is_string() && trim(value.get_ref<const std::string&>()).empty();
   switch (field.type) {
     case FieldType::kText: {
-      RELAIS_ASSIGN_OR_RETURN(std::string s, as_text(value, field.max_length));
+      RELAIS_ASSIGN_OR_RETURN(std::string s, as_text(value, field));
       return Json(std::move(s));
     }
     case FieldType::kInteger:
@@ -115,9 +130,10 @@ Result<Json> validate_value(const FieldDef& field, const Json& value) {
     }
     case FieldType::kTextList: {
       if (!value.is_array()) return value_error("must be a list of strings");
+      if (value.size() > field.max_items) return too_many_items(field.max_items);
       Json out = Json::array();
       for (const auto& item : value) {
-        auto s = as_text(item, field.max_length);
+        auto s = as_text(item, field);
         if (!s.ok()) return value_error("must be a list of strings (" + s.error().message + ")");
         if (!s->empty()) out.push_back(std::move(*s));
       }
@@ -131,6 +147,7 @@ Result<Json> validate_value(const FieldDef& field, const Json& value) {
     }
     case FieldType::kReferenceList: {
       if (!value.is_array()) return value_error("must be a list of " + field.references + " ids");
+      if (value.size() > field.max_items) return too_many_items(field.max_items);
       Json out = Json::array();
       std::set<std::int64_t> seen;
       for (const auto& item : value) {
@@ -149,6 +166,7 @@ Result<Json> validate_value(const FieldDef& field, const Json& value) {
           !std::all_of(value.begin(), value.end(), [](const Json& j) { return j.is_object(); })) {
         return value_error("must be a list of objects");
       }
+      if (value.size() > field.max_items) return too_many_items(field.max_items);
       return value;
   }
   return value_error("unsupported field type");

@@ -14,7 +14,9 @@ enum class ValidationMode {
 };
 
 // Rules: unknown field -> "unknown field"; read-only -> "read-only field"; values checked by
-// FieldType (text: string, valid UTF-8, <= max_length bytes, trimmed; integer; money: integer
+// FieldType (text: string, valid UTF-8, <= max_length bytes, trimmed, no control characters
+// but tab (and line breaks when multi-line), IANA names for time zones; lists: at most
+// max_items; integer; money: integer
 // minor units; currency: 3 upper-case letters; date: real YYYY-MM-DD; datetime: ISO 8601
 // with zone, normalised to UTC "...Z"; boolean; enum membership; text_list: strings;
 // reference: positive integer; reference_list: positive integers, de-duplicated; object;

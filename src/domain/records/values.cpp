@@ -51,6 +51,16 @@ bool parse_date_at(std::string_view s, int& y, int& m, int& d) {
 
 bool is_valid_utf8(std::string_view text) { return common::is_valid_utf8(text); }
 
+std::optional<std::size_t> find_control_character(std::string_view text, bool multiline) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != 0x7F) continue;
+    if (c == '\t' || (multiline && (c == '\n' || c == '\r'))) continue;
+    return i;
+  }
+  return std::nullopt;
+}
+
 std::string_view trim(std::string_view text) {
   const char* ws = " \t\r\n\f\v";
   const auto b = text.find_first_not_of(ws);

@@ -13,6 +13,11 @@ namespace relais::domain {
 // True for well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 
+// Byte offset of the first control character text may not hold, or nullopt: C0 controls
+// (U+0000-U+001F) and DEL are refused, except tab everywhere and line feed and carriage
+// return when `multiline` (notes, descriptions, addresses).
+std::optional<std::size_t> find_control_character(std::string_view text, bool multiline);
+
 // Trims ASCII whitespace at both ends.
 std::string_view trim(std::string_view text);
 std::string to_lower_ascii(std::string_view text);

@@ -45,8 +45,38 @@ FieldDef ref(std::string name, std::string entity, std::string en, std::string f
 FieldDef long_text(std::string name, std::string en, std::string fr) {
   FieldDef d = f(std::move(name), FieldType::kText, std::move(en), std::move(fr));
   d.max_length = 100000;
+  d.text_format = TextFormat::kMultiline;
   return d;
 }
+FieldDef multiline(FieldDef d) {
+  d.text_format = TextFormat::kMultiline;
+  return d;
+}
+// Array fields: at most `items` entries of at most `bytes` each (text lists).
+FieldDef at_most(FieldDef d, std::size_t items, std::size_t bytes = 1000) {
+  d.max_items = items;
+  d.max_length = bytes;
+  return d;
+}
+FieldDef max_bytes(FieldDef d, std::size_t bytes) {
+  d.max_length = bytes;
+  return d;
+}
+FieldDef time_zone(std::string name, std::string en, std::string fr) {
+  FieldDef d = f(std::move(name), FieldType::kText, std::move(en), std::move(fr));
+  d.text_format = TextFormat::kTimeZone;
+  d.max_length = 64;
+  return d;
+}
+
+// Shared limits: an e-mail address is at most 254 bytes (RFC 5321 path limit), a phone
+// number with its extension fits in 64.
+constexpr std::size_t kMaxEmails = 50;
+constexpr std::size_t kMaxEmailBytes = 254;
+constexpr std::size_t kMaxPhones = 50;
+constexpr std::size_t kMaxPhoneBytes = 64;
+constexpr std::size_t kMaxTags = 100;
+constexpr std::size_t kMaxTagBytes = 100;
 
 // id, version, created_at, updated_at: every record has them.
 std::vector<FieldDef> with_system_fields(std::initializer_list<FieldDef> own) {
@@ -66,52 +96,56 @@ FieldDef custom() {
 }
 
 EntitySchema make_contact() {
-  return {"contact", "contacts",
-          with_system_fields({
-              searchable(f("first_name", FieldType::kText, "First name", "Prénom")),
-              searchable(f("last_name", FieldType::kText, "Last name", "Nom")),
-              searchable(f("emails", FieldType::kTextList, "E-mails", "E-mails")),
-              searchable(f("phones", FieldType::kTextList, "Phones", "Téléphones")),
-              f("title", FieldType::kText, "Job title", "Fonction"),
-              ref("company_id", "company", "Company", "Entreprise"),
-              f("address", FieldType::kText, "Address", "Adresse"),
-              searchable(f("city", FieldType::kText, "City", "Ville")),
-              f("postcode", FieldType::kText, "Postcode", "Code postal"),
-              f("country", FieldType::kText, "Country", "Pays"),
-              f("tags", FieldType::kTextList, "Tags", "Étiquettes"),
-              with_default(enumeration("lifecycle_stage",
-                                       {"subscriber", "lead", "mql", "sql", "opportunity",
-                                        "customer", "evangelist", "other"},
-                                       "Lifecycle stage", "Cycle de vie"),
-                           "lead"),
-              f("source", FieldType::kText, "Source", "Source"),
-              owner(),
-              team(),
-              with_default(read_only(f("score", FieldType::kInteger, "Score", "Score")), 0),
-              custom(),
-          }),
-          true};
+  return {
+      "contact", "contacts",
+      with_system_fields({
+          searchable(f("first_name", FieldType::kText, "First name", "Prénom")),
+          searchable(f("last_name", FieldType::kText, "Last name", "Nom")),
+          at_most(searchable(f("emails", FieldType::kTextList, "E-mails", "E-mails")), kMaxEmails,
+                  kMaxEmailBytes),
+          at_most(searchable(f("phones", FieldType::kTextList, "Phones", "Téléphones")), kMaxPhones,
+                  kMaxPhoneBytes),
+          f("title", FieldType::kText, "Job title", "Fonction"),
+          ref("company_id", "company", "Company", "Entreprise"),
+          multiline(f("address", FieldType::kText, "Address", "Adresse")),
+          searchable(f("city", FieldType::kText, "City", "Ville")),
+          f("postcode", FieldType::kText, "Postcode", "Code postal"),
+          f("country", FieldType::kText, "Country", "Pays"),
+          at_most(f("tags", FieldType::kTextList, "Tags", "Étiquettes"), kMaxTags, kMaxTagBytes),
+          with_default(enumeration("lifecycle_stage",
+                                   {"subscriber", "lead", "mql", "sql", "opportunity", "customer",
+                                    "evangelist", "other"},
+                                   "Lifecycle stage", "Cycle de vie"),
+                       "lead"),
+          f("source", FieldType::kText, "Source", "Source"),
+          owner(),
+          team(),
+          with_default(read_only(f("score", FieldType::kInteger, "Score", "Score")), 0),
+          custom(),
+      }),
+      true};
 }
 
 EntitySchema make_company() {
-  return {"company", "companies",
-          with_system_fields({
-              required(searchable(f("name", FieldType::kText, "Name", "Nom"))),
-              searchable(f("domain", FieldType::kText, "Domain", "Domaine")),
-              f("industry", FieldType::kText, "Industry", "Secteur"),
-              enumeration("size", {"1-10", "11-50", "51-200", "201-500", "501-1000", "1000+"},
-                          "Size", "Taille"),
-              f("phone", FieldType::kText, "Phone", "Téléphone"),
-              f("address", FieldType::kText, "Address", "Adresse"),
-              searchable(f("city", FieldType::kText, "City", "Ville")),
-              f("postcode", FieldType::kText, "Postcode", "Code postal"),
-              f("country", FieldType::kText, "Country", "Pays"),
-              f("tags", FieldType::kTextList, "Tags", "Étiquettes"),
-              owner(),
-              team(),
-              custom(),
-          }),
-          true};
+  return {
+      "company", "companies",
+      with_system_fields({
+          required(searchable(f("name", FieldType::kText, "Name", "Nom"))),
+          searchable(f("domain", FieldType::kText, "Domain", "Domaine")),
+          f("industry", FieldType::kText, "Industry", "Secteur"),
+          enumeration("size", {"1-10", "11-50", "51-200", "201-500", "501-1000", "1000+"}, "Size",
+                      "Taille"),
+          max_bytes(f("phone", FieldType::kText, "Phone", "Téléphone"), kMaxPhoneBytes),
+          multiline(f("address", FieldType::kText, "Address", "Adresse")),
+          searchable(f("city", FieldType::kText, "City", "Ville")),
+          f("postcode", FieldType::kText, "Postcode", "Code postal"),
+          f("country", FieldType::kText, "Country", "Pays"),
+          at_most(f("tags", FieldType::kTextList, "Tags", "Étiquettes"), kMaxTags, kMaxTagBytes),
+          owner(),
+          team(),
+          custom(),
+      }),
+      true};
 }
 
 EntitySchema make_pipeline() {
@@ -119,7 +153,7 @@ EntitySchema make_pipeline() {
   return {"pipeline", "pipelines",
           with_system_fields({
               required(f("name", FieldType::kText, "Name", "Nom")),
-              required(f("stages", FieldType::kList, "Stages", "Étapes")),
+              required(at_most(f("stages", FieldType::kList, "Stages", "Étapes"), 50)),
               with_default(f("is_default", FieldType::kBoolean, "Default", "Par défaut"), false),
           }),
           false};
@@ -129,6 +163,7 @@ EntitySchema make_deal() {
   FieldDef probability = f("probability", FieldType::kInteger, "Probability", "Probabilité");
   FieldDef contact_ids = f("contact_ids", FieldType::kReferenceList, "Contacts", "Contacts");
   contact_ids.references = "contact";
+  contact_ids.max_items = 100;
   return {"deal", "deals",
           with_system_fields({
               required(searchable(f("title", FieldType::kText, "Title", "Titre"))),
@@ -212,15 +247,15 @@ EntitySchema make_note() {
 EntitySchema make_user() {
   return {"user", "users",
           with_system_fields({
-              required(searchable(f("email", FieldType::kText, "E-mail", "E-mail"))),
+              required(searchable(
+                  max_bytes(f("email", FieldType::kText, "E-mail", "E-mail"), kMaxEmailBytes))),
               searchable(f("name", FieldType::kText, "Name", "Nom")),
               required(enumeration(
                   "role", {"admin", "manager", "sales", "marketing", "support", "readonly"}, "Role",
                   "Rôle")),
               team(),
               with_default(enumeration("locale", {"fr", "en"}, "Language", "Langue"), "fr"),
-              with_default(f("time_zone", FieldType::kText, "Time zone", "Fuseau horaire"),
-                           "Europe/Paris"),
+              with_default(time_zone("time_zone", "Time zone", "Fuseau horaire"), "Europe/Paris"),
               with_default(f("active", FieldType::kBoolean, "Active", "Actif"), true),
           }),
           false};
@@ -243,7 +278,7 @@ EntitySchema make_custom_field() {
               required(f("label", FieldType::kText, "Label", "Libellé")),
               required(enumeration("type", {"text", "number", "date", "enum", "boolean", "money"},
                                    "Type", "Type")),
-              f("options", FieldType::kTextList, "Options", "Options"),
+              at_most(f("options", FieldType::kTextList, "Options", "Options"), 200, 200),
               with_default(f("required", FieldType::kBoolean, "Required", "Obligatoire"), false),
           }),
           false};

@@ -31,6 +31,14 @@ enum class FieldType {
 
 const char* field_type_name(FieldType type);
 
+// What text (kText, and each item of kTextList) may hold beyond valid UTF-8 and its length.
+// Control characters (U+0000-U+001F, DEL) are refused everywhere but tab, and line breaks.
+enum class TextFormat {
+  kLine,       // one line: no line breaks
+  kMultiline,  // line feeds and carriage returns allowed (notes, descriptions, addresses)
+  kTimeZone,   // an IANA time zone name of the system's tzdata, e.g. "Europe/Paris"
+};
+
 struct FieldDef {
   std::string name;  // JSON name == SQL column name
   FieldType type = FieldType::kText;
@@ -41,9 +49,11 @@ struct FieldDef {
   bool filterable = true;
   std::vector<std::string> enum_values;
   std::string references;         // entity name for kReference / kReferenceList
-  std::size_t max_length = 1000;  // for kText, in bytes
-  Json default_value;             // applied on create when absent; null = no default
-  std::string label_en;           // human labels (UI, CSV export headers)
+  std::size_t max_length = 1000;  // kText and each kTextList item, in bytes (after trimming)
+  std::size_t max_items = 100;    // kTextList, kReferenceList and kList: at most this many
+  TextFormat text_format = TextFormat::kLine;  // kText and kTextList items
+  Json default_value;                          // applied on create when absent; null = no default
+  std::string label_en;                        // human labels (UI, CSV export headers)
   std::string label_fr;
 };
 

@@ -478,7 +478,8 @@ Result<void> SqliteTransaction::insert_session(const std::string& token_hash,
                                                const domain::SessionRecord& s) {
   auto stmt = db_.prepare(
       "INSERT INTO sessions(token_hash, user_id, kind, csrf_token, created_at, expires_at, name, "
-      "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "last_seen_at, scopes, parent_token_hash) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''))");
   stmt->bind(1, std::string_view(token_hash));
   stmt->bind(2, s.user_id);
   stmt->bind(3, std::string_view(s.kind));
@@ -487,6 +488,8 @@ Result<void> SqliteTransaction::insert_session(const std::string& token_hash,
   stmt->bind(6, s.expires_at_ms);
   stmt->bind(7, std::string_view(s.name));
   stmt->bind(8, s.last_seen_at_ms);
+  stmt->bind(9, std::string_view(s.scopes));
+  stmt->bind(10, std::string_view(s.parent_token_hash));
   try {
     stmt->run();
   } catch (const SqliteError& e) {
@@ -502,8 +505,8 @@ Result<void> SqliteTransaction::insert_session(const std::string& token_hash,
 std::optional<domain::SessionRecord> SqliteTransaction::find_session(
     const std::string& token_hash) {
   auto stmt = db_.prepare(
-      "SELECT user_id, kind, expires_at, csrf_token, name, last_seen_at FROM sessions "
-      "WHERE token_hash = ?");
+      "SELECT user_id, kind, expires_at, csrf_token, name, last_seen_at, scopes, "
+      "parent_token_hash FROM sessions WHERE token_hash = ?");
   stmt->bind(1, std::string_view(token_hash));
   if (!stmt->step()) return std::nullopt;
   domain::SessionRecord s;
@@ -513,6 +516,8 @@ std::optional<domain::SessionRecord> SqliteTransaction::find_session(
   s.csrf_token = stmt->column_text(3);
   s.name = stmt->column_text(4);
   s.last_seen_at_ms = stmt->column_int64(5);
+  s.scopes = stmt->is_null(6) ? std::string() : stmt->column_text(6);
+  s.parent_token_hash = stmt->is_null(7) ? std::string() : stmt->column_text(7);
   return s;
 }
 
@@ -525,6 +530,14 @@ Result<void> SqliteTransaction::delete_session(const std::string& token_hash) {
 
 Result<int> SqliteTransaction::delete_sessions_of_user(std::int64_t user_id,
                                                        const std::string& except_token_hash) {
+  // The kept token must not go down with its parent (ON DELETE CASCADE): detach it first.
+  if (!except_token_hash.empty()) {
+    auto detach = db_.prepare(
+        "UPDATE sessions SET parent_token_hash = NULL WHERE token_hash = ? AND user_id = ?");
+    detach->bind(1, std::string_view(except_token_hash));
+    detach->bind(2, user_id);
+    detach->run();
+  }
   // Uses the sessions_user_id index; an empty exception matches no stored hash.
   auto stmt = db_.prepare("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?");
   stmt->bind(1, user_id);

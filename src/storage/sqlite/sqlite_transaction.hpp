@@ -65,6 +65,13 @@ class SqliteTransaction final : public domain::Transaction {
                                   const domain::LoginThrottleCount& count) override;
   Result<void> delete_login_throttle(const std::string& key) override;
   Result<int> prune_login_throttle(std::int64_t before_ms) override;
+  // API tokens: defined in api_tokens.cpp.
+  Result<std::int64_t> insert_api_token(const std::string& token_hash,
+                                        const domain::SessionRecord& s) override;
+  std::vector<domain::ApiTokenRecord> list_api_tokens(std::int64_t user_id) override;
+  std::optional<domain::ApiTokenRecord> find_api_token(std::int64_t id) override;
+  Result<std::vector<std::string>> delete_token_tree(const std::string& token_hash) override;
+  Result<int> delete_expired_api_tokens(std::int64_t user_id, std::int64_t now_ms) override;
 
  private:
   std::optional<std::int64_t> find_id(const std::string& sql, const std::string& key);
