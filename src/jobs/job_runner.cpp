@@ -176,6 +176,19 @@ std::vector<Job> JobRunner::run_batch(std::vector<Job> jobs, std::mt19937_64& rn
       }
       const JobKind* kind = registry_.find(job.kind);
       if (kind == nullptr) continue;  // not claimable by us: claim filters by kind
+      if (job.attempts > job.max_attempts) {
+        // Its earlier attempts never reported back: the worker died running it (a job that
+        // crashes its process, or one killed again and again). Stop trying.
+        if (tx.jobs()
+                .fail(job.id, worker_,
+                      "abandoned: " + std::to_string(job.attempts - 1) +
+                          " attempts ended without a result (the worker stopped while running it)",
+                      std::nullopt, now)
+                .ok()) {
+          ++finished;
+        }
+        continue;
+      }
       std::optional<JobStep> done_step;
       Result<Json> ran = tx.savepoint([&]() -> Result<Json> {
         Result<JobStep> step = Error::internal();

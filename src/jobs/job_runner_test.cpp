@@ -107,6 +107,7 @@ TEST_F(JobRunnerTest, EveryJobRunsOnceAndItsEffectIsWrittenOnce) {
   registry.add(JobKind{.name = "note", .handler = note_writer()});
   constexpr int kJobs = 500;
   std::vector<std::int64_t> ids;
+  ids.reserve(kJobs);
   for (int i = 0; i < kJobs; ++i) ids.push_back(enqueue(job_of("note")));
   JobRunner runner(*store_, registry, fast_options(3));
   runner.start();
@@ -172,6 +173,37 @@ TEST_F(JobRunnerTest, ABadPayloadIsDeadLetteredAtOnceAndARetriedJobRunsAgain) {
                   .ok());
   ASSERT_TRUE(eventually([&] { return get(id).status == JobStatus::kDone; }));
   runner.stop();
+}
+
+TEST_F(JobRunnerTest, AJobWhoseWorkersKeepDyingEndsInTheDeadLetterQueue) {
+  std::atomic<int> calls{0};
+  JobRegistry registry;
+  registry.add(
+      JobKind{.name = "poison", .handler = [&](Transaction&, const Job&) -> Result<JobStep> {
+                ++calls;
+                return JobStep{};
+              }});
+  NewJob poison = job_of("poison");
+  poison.max_attempts = 2;
+  const auto id = enqueue(poison);
+  // Two workers claimed it and died (their leases expired) without a word.
+  for (int died = 0; died < 2; ++died) {
+    ASSERT_TRUE(store_
+                    ->write([&](Transaction& tx) -> Result<Json> {
+                      const auto later = domain::now_epoch_ms() + (died + 1) * 10'000;
+                      EXPECT_EQ(tx.jobs().claim({"dead-worker", 1, later, 1, {}}).size(), 1U);
+                      return Json();
+                    })
+                    .ok());
+  }
+  RunnerOptions options = fast_options(1);
+  options.clock = [] { return domain::now_epoch_ms() + 60'000; };  // past those leases
+  JobRunner runner(*store_, registry, options);
+  runner.start();
+  ASSERT_TRUE(eventually([&] { return get(id).status == JobStatus::kDead; }));
+  runner.stop();
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_NE(get(id).last_error.find("abandoned"), std::string::npos);
 }
 
 TEST_F(JobRunnerTest, ALongJobWorksInChunksWithProgressAndState) {

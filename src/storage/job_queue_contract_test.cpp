@@ -321,7 +321,7 @@ TEST_P(StoreContractTest, SavepointUndoesOnlyItsOwnWritesAndTheUnitGoesOn) {
     });
     EXPECT_TRUE(outer.ok());
     // An exception also undoes the savepoint's writes, and propagates.
-    EXPECT_THROW(tx.savepoint([&]() -> Result<Json> {
+    EXPECT_THROW((void)tx.savepoint([&]() -> Result<Json> {
       RELAIS_TRY(tx.insert(contacts, Json{{"first_name", "Thrown"}}));
       throw std::runtime_error("handler bug");
     }),
@@ -352,6 +352,7 @@ TEST_P(StoreContractTest, JobsClaimedByTwoStoresOnOneDatabaseRunExactlyOnce) {
   std::map<int, int> completions;
   std::atomic<int> conflicts{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       domain::Store& store = *stores[t % 2];

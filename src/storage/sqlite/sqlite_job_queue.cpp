@@ -239,7 +239,7 @@ Result<domain::JobPage> SqliteJobQueue::list(const domain::JobListQuery& query) 
   stmt->bind(1, before);
   stmt->bind(2, std::string_view(status));
   stmt->bind(3, std::string_view(query.kind));
-  stmt->bind(4, static_cast<std::int64_t>(limit + 1));
+  stmt->bind(4, static_cast<std::int64_t>(limit) + 1);
   domain::JobPage page;
   while (stmt->step()) page.items.push_back(decode_job(*stmt));
   if (page.items.size() > static_cast<std::size_t>(limit)) {
