@@ -44,8 +44,9 @@ int main(int argc, char** argv) {
   int per_unit = 10;
   int producers = 4;
   int threads = 2;
-  int batch = 64;
+  int batch = 256;
   int samples = 200;
+  int idle_poll_ms = 20;  // the runner's default, as in relais serve
   app.add_option("--db", db, "SQLite file (deleted first)");
   app.add_option("--jobs", jobs, "Jobs for the throughput run");
   app.add_option("--per-unit", per_unit, "Jobs enqueued per causing unit of work");
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "Runner threads");
   app.add_option("--batch", batch, "Jobs claimed per batch");
   app.add_option("--latency-samples", samples, "Single jobs timed for pick-up latency");
+  app.add_option("--idle-poll-ms", idle_poll_ms, "How often idle runner threads look for work");
   CLI11_PARSE(app, argc, argv);
 
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
@@ -74,7 +76,7 @@ int main(int argc, char** argv) {
   relais::jobs::RunnerOptions options;
   options.threads = threads;
   options.batch = batch;
-  options.idle_poll_ms = 5;
+  options.idle_poll_ms = idle_poll_ms;
 
   // Throughput.
   {

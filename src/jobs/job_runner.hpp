@@ -34,7 +34,9 @@ namespace relais::jobs {
 
 struct RunnerOptions {
   int threads = 2;
-  int batch = 64;                  // jobs claimed (and committed) together
+  // Jobs claimed, then run and committed, together: one commit (fsync) per batch. 256 drains
+  // a backlog at ~10-11k jobs/s here, 64 at ~3.8k (docs/benchmarks.md, "Jobs").
+  int batch = 256;
   std::int64_t idle_poll_ms = 20;  // how often an idle runner looks for new due jobs
   std::string worker_name;         // empty: "<host>:<pid>:<random>"
   RetryPolicy retry;

@@ -90,19 +90,25 @@ Result<std::int64_t> SqliteJobQueue::enqueue(const domain::NewJob& job) {
 
 std::vector<Job> SqliteJobQueue::claim(const domain::JobClaim& claim) {
   // Waiting jobs that are due, and running jobs whose worker let the lease expire, oldest
-  // first. Both halves walk a partial index (jobs_due, jobs_leased).
-  auto stmt = db_.prepare(fmt::format(
-      "UPDATE jobs SET status = 'running', lease_owner = ?1, lease_until = ?2, "
-      "attempts = attempts + 1, updated_at = ?3 "
-      "WHERE id IN (SELECT id FROM ("
-      "  SELECT id, run_at AS due FROM jobs WHERE status IN ('queued', 'failed') AND run_at <= ?3"
-      "   AND (?5 = 0 OR kind IN (SELECT value FROM json_each(?6)))"
-      "  UNION ALL"
-      "  SELECT id, lease_until AS due FROM jobs WHERE status = 'running' AND lease_until <= ?3"
-      "   AND (?5 = 0 OR kind IN (SELECT value FROM json_each(?6)))"
-      ") ORDER BY due, id LIMIT ?4) "
-      "RETURNING {}",
-      kJobColumns));
+  // first. Each half walks its partial index (jobs_due, jobs_leased) in order and stops at
+  // the limit, so a claim costs the same with 10 or 10 million jobs waiting (sorting the
+  // union instead made a 50k backlog drain at a third of the speed).
+  auto stmt = db_.prepare(
+      fmt::format("UPDATE jobs SET status = 'running', lease_owner = ?1, lease_until = ?2, "
+                  "attempts = attempts + 1, updated_at = ?3 "
+                  "WHERE id IN (SELECT id FROM ("
+                  "  SELECT * FROM (SELECT id, run_at AS due FROM jobs"
+                  "   WHERE status IN ('queued', 'failed') AND run_at <= ?3"
+                  "   AND (?5 = 0 OR kind IN (SELECT value FROM json_each(?6)))"
+                  "   ORDER BY run_at, id LIMIT ?4)"
+                  "  UNION ALL"
+                  "  SELECT * FROM (SELECT id, lease_until AS due FROM jobs"
+                  "   WHERE status = 'running' AND lease_until <= ?3"
+                  "   AND (?5 = 0 OR kind IN (SELECT value FROM json_each(?6)))"
+                  "   ORDER BY lease_until, id LIMIT ?4)"
+                  ") ORDER BY due, id LIMIT ?4) "
+                  "RETURNING {}",
+                  kJobColumns));
   stmt->bind(1, std::string_view(claim.worker));
   stmt->bind(2, claim.now_ms + claim.lease_ms);
   stmt->bind(3, claim.now_ms);
