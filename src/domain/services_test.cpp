@@ -14,20 +14,14 @@
 namespace relais::domain {
 namespace {
 
-class ServicesTest : public testing::ServicesFixture {
+class ServicesTest : public testing::TwoTeamsFixture {
  protected:
   void SetUp() override {
-    ServicesFixture::SetUp();
-    const Actor sys = Actor::system();
-    lyon_ = must(services_->teams.create(sys, {{"name", "Lyon"}}))["id"].get<std::int64_t>();
-    paris_ = must(services_->teams.create(sys, {{"name", "Paris"}}))["id"].get<std::int64_t>();
-    alice_ = make_user("alice@example.fr", Role::kSales, lyon_);
-    bob_ = make_user("bob@example.fr", Role::kSales, paris_);
+    TwoTeamsFixture::SetUp();
     reader_ = make_user("rita@example.fr", Role::kReadonly, lyon_);
   }
 
-  std::int64_t lyon_ = 0, paris_ = 0;
-  Actor alice_, bob_, reader_;
+  Actor reader_;
 };
 
 TEST_F(ServicesTest, CreateContactNormalisesAndDefaultsOwner) {

@@ -14,19 +14,14 @@
 namespace relais::domain::importing {
 namespace {
 
-class ImportPermissionsTest : public testing::ServicesFixture {
+class ImportPermissionsTest : public testing::TwoTeamsFixture {
  protected:
   void SetUp() override {
-    ServicesFixture::SetUp();
-    const Actor sys = Actor::system();
-    lyon_ = must(services_->teams.create(sys, {{"name", "Lyon"}}))["id"].get<std::int64_t>();
-    paris_ = must(services_->teams.create(sys, {{"name", "Paris"}}))["id"].get<std::int64_t>();
-    alice_ = make_user("alice@example.fr", Role::kSales, lyon_);
-    bob_ = make_user("bob@example.fr", Role::kSales, paris_);
+    TwoTeamsFixture::SetUp();
     manager_ = make_user("marie@example.fr", Role::kManager, lyon_);
     admin_ = make_user("root@example.fr", Role::kAdmin);
     Json stages = Json::array({{{"id", "new"}, {"name", "New"}, {"probability", 10}}});
-    must(services_->pipelines.create(sys,
+    must(services_->pipelines.create(Actor::system(),
                                      {{"name", "P"}, {"stages", stages}, {"is_default", true}}));
   }
 
@@ -47,8 +42,7 @@ class ImportPermissionsTest : public testing::ServicesFixture {
     return page.items.empty() ? Json() : page.items.front();
   }
 
-  std::int64_t lyon_ = 0, paris_ = 0;
-  Actor alice_, bob_, manager_, admin_;
+  Actor manager_, admin_;
 };
 
 TEST_F(ImportPermissionsTest, CompanyNamesResolveOnlyToReadableCompanies) {

@@ -12,19 +12,12 @@
 namespace relais::domain {
 namespace {
 
-class RecordPermissionsTest : public testing::ServicesFixture {
+class RecordPermissionsTest : public testing::TwoTeamsFixture {
  protected:
   void SetUp() override {
-    ServicesFixture::SetUp();
-    const Actor sys = Actor::system();
-    lyon_ = must(services_->teams.create(sys, {{"name", "Lyon"}}))["id"].get<std::int64_t>();
-    paris_ = must(services_->teams.create(sys, {{"name", "Paris"}}))["id"].get<std::int64_t>();
-    alice_ = make_user("alice@example.fr", Role::kSales, lyon_);
+    TwoTeamsFixture::SetUp();
     alain_ = make_user("alain@example.fr", Role::kSales, lyon_);
-    bob_ = make_user("bob@example.fr", Role::kSales, paris_);
-    Json stages = Json::array({{{"id", "new"}, {"name", "New"}, {"probability", 10}}});
-    pipeline_ = must(services_->pipelines.create(sys, {{"name", "P"}, {"stages", stages}}))["id"]
-                    .get<std::int64_t>();
+    pipeline_ = make_pipeline();
   }
 
   // A valid body of `schema` for a sales user, linked (where it must be) to `contact`.
@@ -70,8 +63,8 @@ class RecordPermissionsTest : public testing::ServicesFixture {
     return text;
   }
 
-  std::int64_t lyon_ = 0, paris_ = 0, pipeline_ = 0;
-  Actor alice_, alain_, bob_;
+  std::int64_t pipeline_ = 0;
+  Actor alain_;  // sales, Lyon
 };
 
 constexpr std::int64_t kMissing = 987654;

@@ -50,4 +50,30 @@ class ServicesFixture : public ::testing::Test {
   std::unique_ptr<Services> services_;
 };
 
+// Two teams, Lyon and Paris, with one sales user in each: the set-up of every permission test.
+class TwoTeamsFixture : public ServicesFixture {
+ protected:
+  void SetUp() override {
+    ServicesFixture::SetUp();
+    const Actor sys = Actor::system();
+    lyon_ = must(services_->teams.create(sys, {{"name", "Lyon"}}))["id"].get<std::int64_t>();
+    paris_ = must(services_->teams.create(sys, {{"name", "Paris"}}))["id"].get<std::int64_t>();
+    alice_ = make_user("alice@example.fr", Role::kSales, lyon_);
+    bob_ = make_user("bob@example.fr", Role::kSales, paris_);
+  }
+
+  // A one-stage pipeline, for deals.
+  std::int64_t make_pipeline() {
+    Json stages = Json::array({{{"id", "new"}, {"name", "New"}, {"probability", 10}}});
+    return must(services_->pipelines.create(Actor::system(),
+                                            {{"name", "P"}, {"stages", stages}}))["id"]
+        .get<std::int64_t>();
+  }
+
+  std::int64_t lyon_ = 0;
+  std::int64_t paris_ = 0;
+  Actor alice_;  // sales, Lyon
+  Actor bob_;    // sales, Paris
+};
+
 }  // namespace relais::domain::testing

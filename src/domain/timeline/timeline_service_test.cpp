@@ -12,23 +12,16 @@
 namespace relais::domain {
 namespace {
 
-class TimelineServiceTest : public testing::ServicesFixture {
+class TimelineServiceTest : public testing::TwoTeamsFixture {
  protected:
   void SetUp() override {
-    ServicesFixture::SetUp();
-    const Actor sys = Actor::system();
-    lyon_ = must(services_->teams.create(sys, {{"name", "Lyon"}}))["id"].get<std::int64_t>();
-    paris_ = must(services_->teams.create(sys, {{"name", "Paris"}}))["id"].get<std::int64_t>();
-    alice_ = make_user("alice@example.fr", Role::kSales, lyon_);
+    TwoTeamsFixture::SetUp();
     alain_ = make_user("alain@example.fr", Role::kSales, lyon_);
-    bob_ = make_user("bob@example.fr", Role::kSales, paris_);
-    Json stages = Json::array({{{"id", "new"}, {"name", "New"}, {"probability", 10}}});
-    pipeline_ = must(services_->pipelines.create(sys, {{"name", "P"}, {"stages", stages}}))["id"]
-                    .get<std::int64_t>();
+    pipeline_ = make_pipeline();
   }
 
-  std::int64_t lyon_ = 0, paris_ = 0, pipeline_ = 0;
-  Actor alice_, alain_, bob_;
+  std::int64_t pipeline_ = 0;
+  Actor alain_;  // sales, Lyon
 };
 
 // A child shows on a timeline only if the actor would see it in the child's own list.
