@@ -34,8 +34,8 @@ TEST_F(TimelineServiceTest, TimelinesShowOnlyChildrenTheActorCanList) {
       {"deal", must(services_->deals.create(
                    sys, {{"title", "Commun"}, {"pipeline_id", pipeline_}}))["id"]}};
   for (auto it = parents.begin(); it != parents.end(); ++it) {
-    const std::string entity = it.key();
-    const Json parent = it.value();
+    const std::string& entity = it.key();
+    const Json& parent = it.value();
     SCOPED_TRACE(entity);
     const std::string link = entity + "_id";
     for (const Actor* who : {&alice_, &bob_}) {
