@@ -58,6 +58,15 @@ class Deployment:
         return api
 
 
+def login_admin(server: RelaisServer) -> Api:
+    """A bearer-token client for the admin of a private server (`fresh_server` and the like)."""
+    api = Api(server.base_url, load_checker(server.base_url), name="admin")
+    r = api.post("/api/v1/auth/login", {"email": email_of("admin"), "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    api.token = r.json()["token"]
+    return api
+
+
 def load_checker(base_url: str) -> OpenApiChecker:
     r = requests.get(base_url + "/api/v1/openapi.json", timeout=10)
     assert r.status_code == 200, f"openapi.json: {r.status_code} {r.text[:500]}"

@@ -3,15 +3,7 @@
 import threading
 
 from api_client import Api, unique
-from conftest import PASSWORD, email_of, load_checker
-
-
-def login(server) -> Api:
-    api = Api(server.base_url, load_checker(server.base_url), name="admin")
-    r = api.post("/api/v1/auth/login", {"email": email_of("admin"), "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    api.token = r.json()["token"]
-    return api
+from conftest import login_admin as login
 
 
 def test_acknowledged_records_survive_kill_9(fresh_server):

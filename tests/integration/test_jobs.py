@@ -12,18 +12,10 @@ import threading
 import time
 
 from api_client import Api, error_of, unique
-from conftest import PASSWORD, email_of, load_checker
+from conftest import PASSWORD, email_of, login_admin as login
 from relais_server import RelaisServer, add_user, relais_binary, run_cli
 
 SELFTEST_KIND = "selftest.contact_note"
-
-
-def login(server) -> Api:
-    api = Api(server.base_url, load_checker(server.base_url), name="admin")
-    r = api.post("/api/v1/auth/login", {"email": email_of("admin"), "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    api.token = r.json()["token"]
-    return api
 
 
 def all_pages(api, path, params=None):
