@@ -188,4 +188,12 @@ std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_
 std::int64_t Connection::total_changes() const { return sqlite3_total_changes64(db_); }
 int Connection::changes() const { return sqlite3_changes(db_); }
 
+void bind_json_or_null(Statement& stmt, int index, const Json& value) {
+  if (value.is_null()) {
+    stmt.bind_null(index);
+  } else {
+    stmt.bind(index, std::string_view(value.dump()));
+  }
+}
+
 }  // namespace relais::storage::sqlite

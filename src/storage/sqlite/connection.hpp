@@ -61,6 +61,9 @@ class Statement {
   bool borrowed_ = false;
 };
 
+// Binds `value` as its JSON text, or NULL when it is null.
+void bind_json_or_null(Statement& stmt, int index, const Json& value);
+
 // A statement borrowed from the connection's cache (or owned when the cached one is already
 // in use higher up the stack); reset and returned on destruction.
 class StatementRef {

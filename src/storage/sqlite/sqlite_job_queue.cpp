@@ -144,11 +144,7 @@ Result<void> SqliteJobQueue::complete(std::int64_t id, const std::string& worker
   auto stmt = db_.prepare(
       "UPDATE jobs SET status = 'done', result_json = ?, lease_owner = NULL, lease_until = NULL, "
       "updated_at = ?, finished_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?");
-  if (result.is_null()) {
-    stmt->bind_null(1);
-  } else {
-    stmt->bind(1, std::string_view(result.dump()));
-  }
+  bind_json_or_null(*stmt, 1, result);
   stmt->bind(2, now_ms);
   stmt->bind(3, now_ms);
   stmt->bind(4, id);
@@ -163,11 +159,7 @@ Result<void> SqliteJobQueue::checkpoint(std::int64_t id, const std::string& work
   auto stmt = db_.prepare(
       "UPDATE jobs SET state_json = ?, progress_done = ?, progress_total = ?, lease_until = ?, "
       "updated_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?");
-  if (state.is_null()) {
-    stmt->bind_null(1);
-  } else {
-    stmt->bind(1, std::string_view(state.dump()));
-  }
+  bind_json_or_null(*stmt, 1, state);
   if (progress) {
     stmt->bind(2, progress->done);
     stmt->bind(3, progress->total);

@@ -37,14 +37,6 @@ std::string failing_column(const std::string& message) {
   return dot == std::string::npos ? std::string() : message.substr(dot + 1);
 }
 
-void bind_json_or_null(Statement& stmt, int index, const Json& value) {
-  if (value.is_null()) {
-    stmt.bind_null(index);
-  } else {
-    stmt.bind(index, std::string_view(value.dump()));
-  }
-}
-
 // What get() would decode for `value` once stored (see decode_record): JSON columns hold the
 // given JSON (encode_field accepted it as array/object), booleans come back as bool.
 Json stored_value(const domain::FieldDef& f, const SqlValue& value, const Json* given) {
