@@ -1,5 +1,6 @@
 // Building blocks of the OpenAPI document, shared by the files that describe one area each
-// (openapi.cpp for records and auth, openapi_jobs.cpp for the job queue).
+// (openapi.cpp for records, openapi_auth.cpp for sign-in and tokens, openapi_jobs.cpp for the
+// job queue).
 #pragma once
 
 #include <initializer_list>
@@ -25,6 +26,8 @@ inline const std::initializer_list<ErrorCode> kBodyErrors = {
     ErrorCode::kBadRequest, ErrorCode::kValidationFailed, ErrorCode::kPayloadTooLarge,
     ErrorCode::kUnsupportedMediaType};
 
+// Sign-in, sessions and API tokens (openapi_auth.cpp).
+void add_auth_paths(Json& paths);
 // The job queue's paths and component schemas (openapi_jobs.cpp).
 void add_job_paths(Json& paths);
 void add_job_schemas(Json& schemas);
