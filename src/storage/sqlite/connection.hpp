@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "storage/common/sql_value.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -21,7 +22,7 @@ struct sqlite3_stmt;
 namespace relais::storage::sqlite {
 
 // A value bound to a `?` parameter.
-using SqlValue = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+using storage::SqlValue;
 
 // One prepared statement; finalised on destruction.
 class Statement {

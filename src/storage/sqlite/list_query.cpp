@@ -15,8 +15,6 @@ using domain::FieldDef;
 using domain::FieldType;
 using domain::FilterNode;
 
-constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 std::string column(const FieldDef& f) { return "t." + quote_ident(f.name); }
 
 bool has_searchable_fields(const EntitySchema& schema) {
@@ -291,34 +289,6 @@ Result<std::string> after_cursor(const EntitySchema& schema, const ResolvedSort&
 
 }  // namespace
 
-int effective_limit(int requested) {
-  if (requested <= 0) return 50;
-  return requested > kMaxPageSize ? kMaxPageSize : requested;
-}
-
-Result<ResolvedSort> resolve_sort(const EntitySchema& schema,
-                                  const std::vector<domain::SortKey>& requested) {
-  ResolvedSort sort;
-  bool has_id = false;
-  for (const auto& key : requested) {
-    const FieldDef* f = schema.field(key.field);
-    if (f == nullptr || !f->sortable || is_json_field(f->type)) {
-      return Error::bad_request(fmt::format("cannot sort on '{}'", key.field));
-    }
-    sort.keys.push_back(key);
-    if (key.field == "id") {
-      has_id = true;
-      break;  // id is unique: later keys could never matter
-    }
-  }
-  if (!has_id) {
-    // Tiebreak in the direction of the last key so one index scan serves the whole order.
-    const bool descending = sort.keys.empty() || sort.keys.back().descending;
-    sort.keys.push_back({"id", descending});
-  }
-  return sort;
-}
-
 // A search listed by id (the default: newest first) walks the full-text index in rowid order
 // and stops once the page is full: `FROM t_fts CROSS JOIN t … ORDER BY t_fts.rowid DESC LIMIT
 // n`, with the cursor as a rowid bound FTS5 applies itself. The general form, `t.id IN (SELECT
@@ -379,88 +349,13 @@ Result<CompiledSql> compile_count(const EntitySchema& schema, const domain::List
   return out;
 }
 
-std::string cursor_for(const ResolvedSort& sort, const Json& record) {
-  Json values = Json::array();
-  for (const auto& key : sort.keys) {
-    const auto it = record.find(key.field);
-    values.push_back(it == record.end() ? Json(nullptr) : *it);
-  }
-  return encode_cursor(values);
-}
-
 std::string fts_match_expression(std::string_view text) {
   std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    std::string term;
-    bool searchable = false;
-    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) {
-      const auto c = static_cast<unsigned char>(text[i++]);
-      // Inside a quoted FTS5 string only '"' is special; '*' would be a stray prefix marker.
-      if (c == '"' || c == '*' || c < 0x20) continue;
-      if (std::isalnum(c) || c >= 0x80) searchable = true;
-      term += static_cast<char>(c);
-    }
-    if (!searchable) continue;
+  for (const auto& term : search_terms(text)) {
     if (!out.empty()) out += " AND ";
-    out += "\"" + term + "\"*";
+    out += "\"" + term + "\"*";  // inside a quoted FTS5 string only '"' is special (dropped)
   }
   return out;
-}
-
-std::string encode_cursor(const Json& values) {
-  const std::string raw = values.dump();
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : raw) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kBase64Url[(buffer >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kBase64Url[(buffer << (6 - bits)) & 0x3f];
-  return out;
-}
-
-Result<Json> decode_cursor(std::string_view cursor, std::size_t expected_values) {
-  const Error invalid = Error::bad_request("invalid cursor");
-  if (cursor.size() > 4096) return invalid;
-  std::string raw;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : cursor) {
-    int v = -1;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '-')
-      v = 62;
-    else if (c == '_')
-      v = 63;
-    if (v < 0) return invalid;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      raw += static_cast<char>((buffer >> bits) & 0xff);
-    }
-  }
-  Json values = Json::parse(raw, nullptr, /*allow_exceptions=*/false);
-  if (values.is_discarded() || !values.is_array() || values.size() != expected_values) {
-    return invalid;
-  }
-  for (const auto& v : values) {
-    if (!(v.is_null() || v.is_string() || v.is_number() || v.is_boolean())) return invalid;
-  }
-  if (!values.back().is_number_integer()) return invalid;
-  return values;
 }
 
 }  // namespace relais::storage::sqlite

@@ -10,6 +10,7 @@
 
 #include "common/result.hpp"
 #include "domain/store.hpp"
+#include "storage/common/keyset.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace relais::storage::sqlite {
@@ -19,18 +20,14 @@ struct CompiledSql {
   std::vector<SqlValue> params;
 };
 
-// The sort actually applied: the requested keys, then id (unless already a key).
-struct ResolvedSort {
-  std::vector<domain::SortKey> keys;
-};
-
-inline constexpr int kMaxPageSize = 500;
-
-// Clamps a requested page size to 1..kMaxPageSize (non-positive means the default, 50).
-int effective_limit(int requested);
-
-Result<ResolvedSort> resolve_sort(const domain::EntitySchema& schema,
-                                  const std::vector<domain::SortKey>& requested);
+// Shared with the PostgreSQL engine (storage/common/keyset.hpp).
+using storage::cursor_for;
+using storage::decode_cursor;
+using storage::effective_limit;
+using storage::encode_cursor;
+using storage::kMaxPageSize;
+using storage::resolve_sort;
+using storage::ResolvedSort;
 
 // The full page query: SELECT <all columns> ... ORDER BY ... LIMIT limit+1.
 Result<CompiledSql> compile_list(const domain::EntitySchema& schema, const domain::ListQuery& query,
@@ -38,9 +35,6 @@ Result<CompiledSql> compile_list(const domain::EntitySchema& schema, const domai
 // SELECT count(*) with the same conditions (cursor and sort ignored).
 Result<CompiledSql> compile_count(const domain::EntitySchema& schema,
                                   const domain::ListQuery& query);
-
-// The cursor for the row after `record` under `sort` (its sort values then id).
-std::string cursor_for(const ResolvedSort& sort, const Json& record);
 
 // The WHERE condition for `visibility` on rows of `table` (an alias or table name, never
 // user input), its values appended to `params`; empty when nothing is restricted, "0" when
@@ -51,9 +45,5 @@ std::string visibility_condition(const domain::Visibility& visibility, std::stri
 // FTS5 MATCH expression for user text: every term a quoted prefix query, AND-ed.
 // Empty when the text holds no searchable term.
 std::string fts_match_expression(std::string_view text);
-
-// Base64url (no padding) of the JSON array of values; decoding rejects anything else.
-std::string encode_cursor(const Json& values);
-Result<Json> decode_cursor(std::string_view cursor, std::size_t expected_values);
 
 }  // namespace relais::storage::sqlite

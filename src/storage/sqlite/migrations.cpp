@@ -4,8 +4,8 @@
 
 #include <chrono>
 
+#include "storage/common/time_util.hpp"
 #include "storage/sqlite/sqlite_error.hpp"
-#include "storage/sqlite/time_util.hpp"
 
 namespace relais::storage::sqlite {
 namespace {

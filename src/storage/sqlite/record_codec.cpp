@@ -6,32 +6,6 @@ namespace relais::storage::sqlite {
 
 using domain::FieldType;
 
-std::string quote_ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-bool is_json_field(FieldType type) {
-  return type == FieldType::kTextList || type == FieldType::kReferenceList ||
-         type == FieldType::kObject || type == FieldType::kList;
-}
-
-std::string select_columns(const domain::EntitySchema& schema, std::string_view alias) {
-  std::string out;
-  for (const auto& f : schema.fields) {
-    if (!out.empty()) out += ", ";
-    out += alias;
-    out += '.';
-    out += quote_ident(f.name);
-  }
-  return out;
-}
-
 Result<SqlValue> encode_field(const domain::FieldDef& field, const Json& value) {
   if (value.is_null()) return SqlValue(nullptr);
   switch (field.type) {

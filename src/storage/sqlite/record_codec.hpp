@@ -7,18 +7,15 @@
 
 #include "common/result.hpp"
 #include "domain/schema/entity_schema.hpp"
+#include "storage/common/keyset.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace relais::storage::sqlite {
 
-// "\"name\"" with embedded quotes doubled.
-std::string quote_ident(std::string_view name);
+using storage::is_json_field;  // storage/common/keyset.hpp
+using storage::quote_ident;
 
-// True for fields stored as JSON text (text_list, reference_list, object, list).
-bool is_json_field(domain::FieldType type);
-
-// `alias."f1", alias."f2", ...` for every schema field, in schema order.
-std::string select_columns(const domain::EntitySchema& schema, std::string_view alias);
+using storage::select_columns;
 
 // A JSON value for one field, as bound to SQL. kValidationFailed on a type mismatch.
 Result<SqlValue> encode_field(const domain::FieldDef& field, const Json& value);

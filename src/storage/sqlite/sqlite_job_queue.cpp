@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "storage/sqlite/time_util.hpp"
+#include "storage/common/time_util.hpp"
 
 namespace relais::storage::sqlite {
 namespace {

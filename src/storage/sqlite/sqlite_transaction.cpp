@@ -5,10 +5,10 @@
 #include <algorithm>
 
 #include "domain/records/values.hpp"
+#include "storage/common/time_util.hpp"
 #include "storage/sqlite/list_query.hpp"
 #include "storage/sqlite/record_codec.hpp"
 #include "storage/sqlite/schema_sql.hpp"
-#include "storage/sqlite/time_util.hpp"
 
 namespace relais::storage::sqlite {
 namespace {
@@ -17,18 +17,6 @@ using domain::EntitySchema;
 
 bool is_system_field(const std::string& name) {
   return name == "id" || name == "version" || name == "created_at" || name == "updated_at";
-}
-
-std::string normalise_key(std::string_view text) {
-  std::size_t begin = 0;
-  std::size_t end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  std::string out(text.substr(begin, end - begin));
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // "NOT NULL constraint failed: contacts.first_name" -> "first_name".

@@ -1,11 +1,11 @@
-#include "storage/sqlite/time_util.hpp"
+#include "storage/common/time_util.hpp"
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <ctime>
 
-namespace relais::storage::sqlite {
+namespace relais::storage {
 
 std::int64_t now_epoch_ms() {
   using namespace std::chrono;
@@ -27,4 +27,4 @@ std::string now_iso() {
   return formatted;
 }
 
-}  // namespace relais::storage::sqlite
+}  // namespace relais::storage

@@ -1,0 +1,159 @@
+#include "storage/postgres/pg_connection.hpp"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <charconv>
+#include <cstdlib>
+
+namespace relais::storage::postgres {
+namespace {
+
+std::string field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+// Throws the error a failed result carries (and clears it).
+[[noreturn]] void throw_result_error(PGresult* result, PGconn* conn) {
+  std::string message = result != nullptr ? field(result, PG_DIAG_MESSAGE_PRIMARY) : "";
+  if (message.empty()) message = PQerrorMessage(conn);
+  std::string sqlstate = result != nullptr ? field(result, PG_DIAG_SQLSTATE) : "";
+  std::string constraint = result != nullptr ? field(result, PG_DIAG_CONSTRAINT_NAME) : "";
+  std::string column = result != nullptr ? field(result, PG_DIAG_COLUMN_NAME) : "";
+  if (result != nullptr) PQclear(result);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  throw PgError(message, std::move(sqlstate), std::move(constraint), std::move(column));
+}
+
+void check(PGresult* result, PGconn* conn) {
+  const auto status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+  throw_result_error(result, conn);
+}
+
+// Text forms of the parameters; `values` points into `storage` (or is null for NULL).
+struct TextParams {
+  std::vector<std::string> storage;
+  std::vector<const char*> values;
+
+  explicit TextParams(const std::vector<SqlValue>& params) {
+    storage.reserve(params.size());
+    values.reserve(params.size());
+    for (const auto& p : params) {
+      if (std::holds_alternative<std::nullptr_t>(p)) {
+        storage.emplace_back();
+      } else if (const auto* i = std::get_if<std::int64_t>(&p)) {
+        storage.push_back(std::to_string(*i));
+      } else if (const auto* d = std::get_if<double>(&p)) {
+        storage.push_back(fmt::format("{}", *d));  // shortest form that reads back exactly
+      } else {
+        storage.push_back(std::get<std::string>(p));
+      }
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      values.push_back(std::holds_alternative<std::nullptr_t>(params[i]) ? nullptr
+                                                                         : storage[i].c_str());
+    }
+  }
+};
+
+}  // namespace
+
+PgResult::~PgResult() {
+  if (result_ != nullptr) PQclear(result_);
+}
+
+int PgResult::rows() const { return PQntuples(result_); }
+int PgResult::columns() const { return PQnfields(result_); }
+bool PgResult::is_null(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
+
+std::string_view PgResult::text(int row, int column) const {
+  return {PQgetvalue(result_, row, column),
+          static_cast<std::size_t>(PQgetlength(result_, row, column))};
+}
+
+std::int64_t PgResult::int64(int row, int column) const {
+  const std::string_view t = text(row, column);
+  std::int64_t value = 0;
+  std::from_chars(t.data(), t.data() + t.size(), value);
+  return value;
+}
+
+double PgResult::float64(int row, int column) const {
+  return std::strtod(PQgetvalue(result_, row, column), nullptr);
+}
+
+bool PgResult::boolean(int row, int column) const {
+  const std::string_view t = text(row, column);
+  return !t.empty() && t[0] == 't';
+}
+
+std::int64_t PgResult::affected() const {
+  const char* n = PQcmdTuples(result_);
+  return n == nullptr || *n == '\0' ? 0 : std::strtoll(n, nullptr, 10);
+}
+
+PgConnection::PgConnection(const std::string& conninfo) {
+  conn_ = PQconnectdb(conninfo.c_str());
+  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = conn_ != nullptr ? PQerrorMessage(conn_) : "out of memory";
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    if (conn_ != nullptr) PQfinish(conn_);
+    conn_ = nullptr;
+    throw PgError("cannot connect to PostgreSQL: " + message, "");
+  }
+  // Server notices (e.g. "relation already exists, skipping") are not errors: keep them out
+  // of stderr.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+}
+
+PgConnection::~PgConnection() {
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+void PgConnection::exec(std::string_view sql) {
+  const std::string text(sql);
+  check(PQexec(conn_, text.c_str()), conn_);
+}
+
+PgResult PgConnection::query(const std::string& sql, const std::vector<SqlValue>& params) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    if (prepared_.size() >= kMaxPrepared) {  // dynamic list queries: start over, rarely
+      check(PQexec(conn_, "DEALLOCATE ALL"), conn_);
+      prepared_.clear();
+    }
+    std::string name = fmt::format("r{}", ++next_statement_);
+    check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), conn_);
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  const TextParams text(params);
+  PGresult* result =
+      PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                     text.values.empty() ? nullptr : text.values.data(), nullptr, nullptr, 0);
+  check(result, conn_);
+  return PgResult(result);
+}
+
+bool PgConnection::healthy() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+
+std::optional<PgNotification> PgConnection::next_notification() {
+  if (PQconsumeInput(conn_) == 0) {
+    throw PgError(std::string("lost the PostgreSQL connection: ") + PQerrorMessage(conn_), "");
+  }
+  PGnotify* n = PQnotifies(conn_);
+  if (n == nullptr) return std::nullopt;
+  PgNotification out{n->relname, n->extra != nullptr ? n->extra : ""};
+  PQfreemem(n);
+  return out;
+}
+
+void PgConnection::wait_readable(int timeout_ms) {
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  ::poll(&fd, 1, timeout_ms);
+}
+
+}  // namespace relais::storage::postgres
