@@ -144,15 +144,11 @@ class Transaction {
 
   UnitCache& cache() { return cache_; }
 
-  // A counter that grows with every row this unit of work writes (records, indexes, audit,
-  // events). Two readings tell whether a failed step left partial writes behind (the importer
-  // then replays its batch without that row) or failed cleanly before writing anything.
-  virtual std::int64_t change_count() = 0;
-
   // Runs `step` inside a savepoint: when it returns an error (or throws), everything it wrote
   // is undone and the transaction stays usable; otherwise its writes stay part of the unit.
-  // The only way to go on after a failed statement: PostgreSQL aborts a transaction whose
-  // statement failed unless a savepoint was taken before it. Savepoints nest.
+  // The only way to go on after a failed write: PostgreSQL aborts a transaction whose
+  // statement failed unless a savepoint was taken before it, so after a write method returns
+  // an error outside a savepoint the unit must end (return an error). Savepoints nest.
   virtual Result<Json> savepoint(const std::function<Result<Json>()>& step) = 0;
 
   // The durable job queue and outbox cursors, inside this unit of work (job_queue.hpp).
@@ -257,6 +253,10 @@ class Transaction {
 
 using UnitOfWork = std::function<Result<Json>(Transaction&)>;
 
+// A unit of work may run more than once: an engine that detects a conflict with a concurrent
+// writer (PostgreSQL's serialization failures) rolls it back and runs it again from the
+// start on a fresh Transaction. A unit therefore has no effect outside its Transaction
+// (no mail sent, no file written) and resets whatever it collects for its caller.
 class Store {
  public:
   virtual ~Store() = default;

@@ -146,11 +146,16 @@ void JobRunner::thread_loop(int index) {
       });
       if (due && *due <= now) {
         domain::JobClaim claim{worker_, room, now, lease_ms, kinds_};
+        std::vector<Job> fresh;
         auto claimed = store_.write([&](Transaction& tx) -> Result<Json> {
-          for (auto& job : tx.jobs().claim(claim)) jobs.push_back(std::move(job));
+          fresh = tx.jobs().claim(claim);  // replaced, not appended: a unit may run again
           return Json();
         });
-        if (!claimed.ok()) spdlog::warn("jobs: claim failed: {}", claimed.error().message);
+        if (claimed.ok()) {
+          for (auto& job : fresh) jobs.push_back(std::move(job));
+        } else {
+          spdlog::warn("jobs: claim failed: {}", claimed.error().message);
+        }
       }
       if (jobs.empty()) {
         const std::int64_t poll = now + options_.idle_poll_ms;
@@ -165,10 +170,12 @@ void JobRunner::thread_loop(int index) {
 
 std::vector<Job> JobRunner::run_batch(std::vector<Job> jobs, std::mt19937_64& rng) {
   std::vector<Job> still_running;
-  std::vector<Job> next_slots;  // recurring jobs finished in this batch
   std::int64_t finished = 0;
   auto outcome = store_.write([&](Transaction& tx) -> Result<Json> {
-    for (Job& job : jobs) {
+    // From scratch, and `jobs` left as claimed: the engine may run this unit again.
+    still_running.clear();
+    finished = 0;
+    for (const Job& job : jobs) {
       const std::int64_t now = now_ms();
       if (stop_flag_) {
         (void)tx.jobs().release(job.id, worker_, now);
@@ -213,9 +220,10 @@ std::vector<Job> JobRunner::run_batch(std::vector<Job> jobs, std::mt19937_64& rn
         if (done_step->finished) {
           ++finished;
         } else {
-          job.state = done_step->state;
-          job.progress = done_step->progress;
-          still_running.push_back(job);
+          Job next = job;
+          next.state = done_step->state;
+          next.progress = done_step->progress;
+          still_running.push_back(std::move(next));
         }
         continue;
       }
@@ -261,6 +269,7 @@ Result<int> JobRunner::dispatch_outbox() {
   // writer is taken only when some consumer has events to take.
   bool behind = false;
   RELAIS_TRY(store_.read([&](Transaction& tx) -> Result<Json> {
+    behind = false;
     const std::int64_t head = tx.jobs().outbox_head();
     for (const OutboxConsumer& consumer : consumers) {
       const auto cursor = tx.jobs().consumer_cursor(consumer.name);
@@ -272,6 +281,7 @@ Result<int> JobRunner::dispatch_outbox() {
   constexpr int kEventsPerPass = 500;
   int taken = 0;
   RELAIS_TRY(store_.write([&](Transaction& tx) -> Result<Json> {
+    taken = 0;
     auto& queue = tx.jobs();
     for (const OutboxConsumer& consumer : consumers) {
       const std::optional<std::int64_t> cursor = queue.consumer_cursor(consumer.name);

@@ -1,4 +1,6 @@
-// Opening a database by URL: "sqlite:<path>" (default engine) or "postgres://..." (later).
+// Opening a database by URL: "sqlite:<path>" (the default engine) or a libpq URI,
+// "postgresql://user@host/db" (also "postgres://"; "postgresql:///db?host=/run/dir" for a
+// Unix socket).
 #pragma once
 
 #include <memory>
@@ -10,7 +12,10 @@
 namespace relais::storage {
 
 struct StoreOptions {
-  int reader_connections = 4;
+  int reader_connections = 4;  // SQLite: reader connections beside the one writer
+  // PostgreSQL: connections in the pool that reads and writes share (a server's request and
+  // job threads borrow one per unit of work).
+  int pg_connections = 8;
   // Applies pending migrations on open (serve does; other commands require `relais migrate`).
   bool migrate = true;
 };

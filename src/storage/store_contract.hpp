@@ -19,6 +19,8 @@ struct StoreEngine {
   std::string name;
   // Opens the engine's database kept in `dir` (created on first open, reopened after).
   std::function<Result<std::unique_ptr<domain::Store>>(const std::filesystem::path& dir)> open;
+  // Removes what open() created outside `dir` (a server engine's database); may be empty.
+  std::function<void(const std::filesystem::path& dir)> drop;
 };
 
 inline std::string engine_name(const ::testing::TestParamInfo<StoreEngine>& info) {

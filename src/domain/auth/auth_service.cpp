@@ -145,6 +145,7 @@ Result<LoginResult> AuthService::login(const std::string& email, const std::stri
   std::optional<UserCredentials> credentials;
   Json user;
   auto fetched = store_.read([&](Transaction& tx) -> Result<Json> {
+    user = Json();  // a unit may run again
     credentials = tx.find_credentials_by_email(login);
     if (credentials) {
       auto record = tx.get(user_schema(), credentials->user_id);
@@ -204,6 +205,8 @@ Result<void> AuthService::logout(const std::string& token, const std::string& cl
   std::int64_t user_id = 0;
   std::string kind;
   auto done = store_.write([&](Transaction& tx) -> Result<Json> {
+    user_id = 0;  // a unit may run again
+    kind.clear();
     if (auto session = tx.find_session(token_hash)) {
       user_id = session->user_id;
       kind = session->kind;
@@ -243,6 +246,7 @@ Result<Authenticated> AuthService::authenticate(const std::string& token) {
   std::optional<SessionRecord> found;
   Authenticated out;
   auto done = store_.read([&](Transaction& tx) -> Result<Json> {
+    out = Authenticated{};  // a unit may run again
     found = tx.find_session(token_hash);
     if (!found) return Error::unauthorized("invalid or expired token");
     if (found->expires_at_ms != 0 && found->expires_at_ms <= now) {

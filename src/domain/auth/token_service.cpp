@@ -162,6 +162,7 @@ Result<Json> TokenService::list(const Actor& actor, std::optional<std::int64_t> 
   }
   Json data = Json::array();
   auto read = store_.read([&](Transaction& tx) -> Result<Json> {
+    data = Json::array();  // a unit may run again
     for (const auto& token : tx.list_api_tokens(owner)) data.push_back(render(token));
     return Json();
   });

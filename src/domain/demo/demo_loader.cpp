@@ -150,6 +150,24 @@ class Loader {
   // Runs `make(i, tx)` for i in [0, n) in write units of batch_size rows.
   Result<void> in_batches(std::size_t n,
                           const std::function<Result<void>(std::size_t, Transaction&)>& make);
+  // What the batches so far have recorded, to rewind to when a unit of work runs again.
+  struct Mark {
+    DemoSummary summary;
+    std::size_t teams, companies, contacts, deals;
+    Random random;
+  };
+  Mark mark() const {
+    return {summary_,         team_ids_.size(), companies_.size(),
+            contacts_.size(), deals_.size(),    random_};
+  }
+  void rewind(const Mark& m) {
+    summary_ = m.summary;
+    team_ids_.resize(m.teams);
+    companies_.resize(m.companies);
+    contacts_.resize(m.contacts);
+    deals_.resize(m.deals);
+    random_ = m.random;
+  }
   Result<void> create_users();
   Result<void> create_pipeline();
   Result<void> create_companies();
@@ -196,7 +214,11 @@ Result<void> Loader::in_batches(
     std::size_t n, const std::function<Result<void>(std::size_t, Transaction&)>& make) {
   for (std::size_t start = 0; start < n; start += options_.batch_size) {
     std::size_t end = std::min(n, start + options_.batch_size);
+    // `make` records what it created (ids for later steps, counts); a unit may run again
+    // (store.hpp), so each run starts from what the previous batches left.
+    const Mark mark = this->mark();
     auto written = services_.store.write([&](Transaction& tx) -> Result<Json> {
+      rewind(mark);
       for (std::size_t i = start; i < end; ++i) RELAIS_TRY(make(i, tx));
       return Json();
     });

@@ -218,10 +218,12 @@ class Importer {
     std::vector<RejectedRow> rejected;
     std::unordered_map<std::string, std::int64_t> new_companies;
   };
-  // Writes one row. Returns the rejection, if any; `tainted` is set when the failure may
-  // have left partial writes in the transaction (then the batch is replayed without it).
-  std::optional<RejectedRow> write_row(Transaction& tx, PreparedRow& row, Attempt& attempt,
-                                       bool& tainted);
+  // Writes one row inside its own savepoint: a rejected row leaves nothing behind (neither
+  // the company it created nor half of its record), and the batch goes on. Returns the
+  // rejection, if any.
+  std::optional<RejectedRow> write_row(Transaction& tx, PreparedRow& row, Attempt& attempt);
+  std::optional<RejectedRow> write_row_steps(Transaction& tx, PreparedRow& row, Attempt& attempt,
+                                             std::string& new_company);
   Result<std::optional<std::int64_t>> find_company(Transaction& tx, const std::string& name,
                                                    const Attempt& attempt);
   RejectedRow rejection_from(std::size_t line, const Error& error) const;
@@ -324,6 +326,7 @@ Result<void> Importer::check_creation_dates_allowed() const {
 Result<void> Importer::load_custom_fields() {
   const std::string entity = schema().name;
   auto loaded = services_.store.read([&](Transaction& tx) -> Result<Json> {
+    context_.custom_fields.clear();  // a unit may run again
     RELAIS_TRY(load_all(tx, custom_field_schema(), [&](const Json& def) {
       if (def.value("entity", "") == entity) context_.custom_fields[def.value("key", "")] = def;
     }));
@@ -339,6 +342,8 @@ Result<void> Importer::load_context() {
   bool wants_pipelines = options_.kind == ImportKind::kDeals;
   if (!wants_users && !wants_pipelines) return {};
   auto loaded = services_.store.read([&](Transaction& tx) -> Result<Json> {
+    context_.users_by_email.clear();  // a unit may run again
+    context_.pipelines.clear();
     if (wants_users) {
       RELAIS_TRY(load_all(tx, user_schema(), [&](const Json& u) {
         if (u.contains("email") && u["email"].is_string() && u["id"].is_number_integer()) {
@@ -608,18 +613,25 @@ Result<std::optional<std::int64_t>> Importer::find_company(Transaction& tx, cons
   return {id};
 }
 
-std::optional<RejectedRow> Importer::write_row(Transaction& tx, PreparedRow& row, Attempt& attempt,
-                                               bool& tainted) {
-  // A failure after something of this row was written (the company it created, the record
-  // before its e-mail index...) taints the batch; one before any write (validation, a taken
-  // e-mail address found by the contact rules) leaves it clean.
-  const std::int64_t changes_before = tx.change_count();
-  auto fail = [&](RejectedRow r) {
-    tainted = tx.change_count() != changes_before;
-    return std::optional<RejectedRow>(std::move(r));
-  };
-  tainted = false;
-  Json body = row.body;  // a copy: the batch may be replayed
+std::optional<RejectedRow> Importer::write_row(Transaction& tx, PreparedRow& row,
+                                               Attempt& attempt) {
+  std::optional<RejectedRow> rejection;
+  std::string new_company;  // the key this row added to attempt.new_companies, if any
+  auto written = tx.savepoint([&]() -> Result<Json> {
+    rejection = write_row_steps(tx, row, attempt, new_company);
+    if (rejection) return Error::validation(rejection->reason);  // undoes the row's writes
+    return Json();
+  });
+  if (written.ok()) return std::nullopt;
+  if (!new_company.empty()) attempt.new_companies.erase(new_company);  // rolled back with it
+  if (!rejection) rejection = rejection_from(row.line, written.error());
+  return rejection;
+}
+
+std::optional<RejectedRow> Importer::write_row_steps(Transaction& tx, PreparedRow& row,
+                                                     Attempt& attempt, std::string& new_company) {
+  auto fail = [](RejectedRow r) { return std::optional<RejectedRow>(std::move(r)); };
+  Json body = row.body;  // a copy: a unit of work may run again
   // Back to the clock whatever happens to this row.
   struct ClockReset {
     Transaction& tx;
@@ -663,7 +675,8 @@ std::optional<RejectedRow> Importer::write_row(Transaction& tx, PreparedRow& row
         return fail(std::move(r));
       }
       std::int64_t id = (*created)["id"].get<std::int64_t>();
-      attempt.new_companies[fold_label(row.company_name)] = id;
+      new_company = fold_label(row.company_name);
+      attempt.new_companies[new_company] = id;
       body["company_id"] = id;
     }
   }
@@ -674,49 +687,36 @@ std::optional<RejectedRow> Importer::write_row(Transaction& tx, PreparedRow& row
 
 Result<Importer::BatchOutcome> Importer::import_batch(std::vector<PreparedRow> batch,
                                                       std::size_t imported_before) {
-  BatchOutcome outcome;
-  std::vector<bool> excluded(batch.size(), false);
-  std::vector<RejectedRow> excluded_rejections;
-  while (true) {
-    Attempt attempt;
-    bool replay = false;
-    bool rolled_back_on_purpose = false;
-    auto written = services_.store.write([&](Transaction& tx) -> Result<Json> {
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (excluded[i]) continue;
-        bool tainted = false;
-        auto rejection = write_row(tx, batch[i], attempt, tainted);
-        if (!rejection) {
-          ++attempt.created;
-        } else if (tainted) {
-          excluded[i] = true;
-          excluded_rejections.push_back(std::move(*rejection));
-          replay = true;
-        } else {
-          attempt.rejected.push_back(std::move(*rejection));
-        }
+  Attempt attempt;
+  bool rolled_back_on_purpose = false;
+  auto written = services_.store.write([&](Transaction& tx) -> Result<Json> {
+    // From scratch: an engine may run a unit of work again (PostgreSQL serialization retry).
+    attempt = Attempt{};
+    for (auto& row : batch) {
+      if (auto rejection = write_row(tx, row, attempt)) {
+        attempt.rejected.push_back(std::move(*rejection));
+      } else {
+        ++attempt.created;
       }
-      if (replay || options_.dry_run) {
-        rolled_back_on_purpose = true;
-        return Error::internal("import batch rolled back");
-      }
-      return Json();
-    });
-    if (!written.ok() && !rolled_back_on_purpose) {
-      Error e = std::move(written).error();
-      e.message = "import stopped at row " + std::to_string(batch.front().line) + " after " +
-                  std::to_string(imported_before) + " rows were imported: " + e.message;
-      return e;
     }
-    if (replay) continue;  // every failed row is now excluded; the rest is replayed clean
-    outcome.imported = attempt.created;
-    outcome.rejected = std::move(attempt.rejected);
-    if (!options_.dry_run) {
-      for (auto& [name, id] : attempt.new_companies) companies_[name] = id;
+    if (options_.dry_run) {
+      rolled_back_on_purpose = true;
+      return Error::internal("import batch rolled back");
     }
-    break;
+    return Json();
+  });
+  if (!written.ok() && !rolled_back_on_purpose) {
+    Error e = std::move(written).error();
+    e.message = "import stopped at row " + std::to_string(batch.front().line) + " after " +
+                std::to_string(imported_before) + " rows were imported: " + e.message;
+    return e;
   }
-  for (auto& r : excluded_rejections) outcome.rejected.push_back(std::move(r));
+  BatchOutcome outcome;
+  outcome.imported = attempt.created;
+  outcome.rejected = std::move(attempt.rejected);
+  if (!options_.dry_run) {
+    for (auto& [name, id] : attempt.new_companies) companies_[name] = id;
+  }
   return outcome;
 }
 

@@ -18,7 +18,6 @@ class SqliteTransaction final : public domain::Transaction {
   explicit SqliteTransaction(Connection& db, FtsLog* fts = nullptr)
       : db_(db), fts_(fts), jobs_(db) {}
 
-  std::int64_t change_count() override { return db_.total_changes(); }
   Result<Json> savepoint(const std::function<Result<Json>()>& step) override;
   domain::JobQueue& jobs() override { return jobs_; }
 

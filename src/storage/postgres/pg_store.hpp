@@ -1,0 +1,54 @@
+// The PostgreSQL engine behind domain::Store.
+//
+// A bounded pool of connections serves reads and writes alike; callers block for a free one.
+// Writes: each unit of work runs in its own SERIALIZABLE transaction, so rules that read
+// before they write (a count checked before an insert, a throttle counter read and put back)
+// behave as under SQLite's single writer — PostgreSQL detects every interleaving that could
+// not have happened serially and fails one transaction with a serialization failure, which
+// the store retries (a fresh Transaction, the unit run again from the start, with back-off).
+// A unit of work must therefore have no effect outside the transaction it is given.
+// Reads: REPEATABLE READ READ ONLY, one consistent snapshot per unit.
+// Connections lost (server restart) are replaced; a write whose COMMIT got no answer is
+// reported as failed-unknown, never retried (it may have committed).
+//
+// Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "domain/store.hpp"
+#include "storage/open.hpp"
+#include "storage/postgres/pg_connection.hpp"
+
+namespace relais::storage::postgres {
+
+class PgStore final : public domain::Store {
+ public:
+  // Connects to `url` (a libpq URI, "postgresql://..."), migrating per options.migrate.
+  static Result<std::unique_ptr<PgStore>> open(const std::string& url, const StoreOptions& options);
+  ~PgStore() override;
+
+  Result<Json> read(const domain::UnitOfWork& work) override;
+  Result<Json> write(const domain::UnitOfWork& work) override;
+
+ private:
+  // A connection borrowed from the pool, given back (or dropped when broken) on destruction.
+  class Lease;
+  PgStore(std::string url, int pool_size) : url_(std::move(url)), pool_size_(pool_size) {}
+  std::unique_ptr<PgConnection> acquire();
+  void give_back(std::unique_ptr<PgConnection> connection);
+  Result<Json> run(const domain::UnitOfWork& work, bool writing);
+
+  const std::string url_;
+  const int pool_size_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<PgConnection>> idle_;  // guarded by mutex_
+  int open_ = 0;                                     // connections out or idle; guarded
+};
+
+}  // namespace relais::storage::postgres
