@@ -11,6 +11,8 @@
 #include <regex>
 #include <thread>
 
+#include "storage/common/keyset.hpp"
+
 namespace relais::storage::testing {
 namespace {
 
@@ -430,6 +432,81 @@ TEST_P(StoreContractTest, FullTextSearchIgnoresAccentsMatchesPrefixesAndSurvives
     return Json();
   });
   EXPECT_EQ(search("leroy"), V{});
+}
+
+// PostgreSQL types every parameter from its column, SQLite compares anything with anything:
+// a value that does not fit its field is a 400 naming it on both, never a 500 or a silent
+// "matches nothing"; text tests stay text tests ("[]" is not an empty city).
+TEST_P(StoreContractTest, FilterAndCursorValuesMustFitTheirField) {
+  const auto& contacts = domain::contact_schema();
+  const auto a =
+      insert_one(*store_, contacts, Json{{"last_name", "5"}, {"city", "[]"}, {"score", 5}})["id"];
+  const auto b = insert_one(*store_, contacts, Json{{"last_name", "x"}, {"city", ""}})["id"];
+  auto run = [&](FilterPtr f) {
+    ListQuery q;
+    q.filter = std::move(f);
+    q.sort = {{"id", false}};
+    return list(*store_, contacts, q);
+  };
+  for (const auto& [filter, message] : std::vector<std::pair<FilterPtr, std::string>>{
+           {cmp("score", CompareOp::kEq, "abc"), "'score' expects an integer"},
+           {cmp("score", CompareOp::kLt, 5.5), "'score' expects an integer"},
+           {cmp("score", CompareOp::kIn, Json::array({1, "x"})), "'score' expects an integer"},
+           {cmp("owner_id", CompareOp::kEq, true), "'owner_id' expects an integer"},
+           {cmp("city", CompareOp::kEq, 1.5), "'city' expects a text value"},
+           {cmp("score", CompareOp::kContains, "5"),
+            "'contains' needs a text or list field, 'score' is integer"},
+           {cmp("custom", CompareOp::kContains, "k"), "'custom' can only be tested with is empty"},
+           {cmp("tags", CompareOp::kContains, 5), "tags holds text values"}}) {
+    SCOPED_TRACE(message);
+    auto r = run(filter);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::kBadRequest);
+    EXPECT_EQ(r.error().message, message);
+  }
+  using V = std::vector<std::int64_t>;
+  auto ids = [&](FilterPtr f) {
+    auto r = run(std::move(f));
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return r.ok() ? ids_of(r.value()) : V{-1};
+  };
+  EXPECT_EQ(ids(cmp("last_name", CompareOp::kEq, 5)), V{a.get<std::int64_t>()});
+  EXPECT_EQ(ids(cmp("score", CompareOp::kEq, 5.0)), V{a.get<std::int64_t>()});
+  EXPECT_EQ(ids(cmp("city", CompareOp::kIsEmpty)), V{b.get<std::int64_t>()});
+  for (const Json& values :
+       {Json::array({"abc", 1}), Json::array({5.5, 1}), Json::array({true, 1})}) {
+    ListQuery q;
+    q.sort = {{"score", false}};
+    q.cursor = encode_cursor(values);
+    auto r = list(*store_, contacts, q);
+    ASSERT_FALSE(r.ok()) << values;
+    EXPECT_EQ(r.error().message, "invalid cursor");
+  }
+}
+
+// A search term of several words ("jean-pierre", an e-mail address) is a phrase: its words
+// adjacent, in order, in one field, the last one a prefix (FTS5's "jean pierre"*).
+TEST_P(StoreContractTest, SearchTermsOfSeveralWordsArePhrasesWithinOneField) {
+  const auto& contacts = domain::contact_schema();
+  auto add = [&](Json v) {
+    return insert_one(*store_, contacts, std::move(v))["id"].get<std::int64_t>();
+  };
+  const auto jp = add({{"first_name", "Jean-Pierre"}, {"last_name", "Leroy"}});
+  const auto split = add({{"first_name", "Jean"}, {"last_name", "Pierre"}});
+  const auto reversed = add({{"first_name", "Pierre-Jean"}, {"emails", {"pj@acme.fr"}}});
+  auto search = [&](const std::string& q) {
+    ListQuery query;
+    query.text_search = q;
+    return list_ids(*store_, contacts, query);
+  };
+  using V = std::vector<std::int64_t>;
+  EXPECT_EQ(search("jean-pierre"), V{jp});
+  EXPECT_EQ(search("jean-pie"), V{jp});
+  EXPECT_EQ(search("jea-pierre"), V{});  // only the last word is a prefix
+  EXPECT_EQ(search("jean pierre"), (V{reversed, split, jp}));
+  EXPECT_EQ(search("pj@acme.fr"), V{reversed});
+  EXPECT_EQ(search("acme.fr"), V{reversed});
+  EXPECT_EQ(search("fr.acme"), V{});
 }
 
 TEST_P(StoreContractTest, SearchPagesWalkEveryVisibleMatchOnceInEveryOrder) {

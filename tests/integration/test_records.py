@@ -1,6 +1,9 @@
 """Happy paths of every resource: CRUD, lists (search, filter, sort, pagination), deals through
 a pipeline, timeline, duplicates, optimistic concurrency, merge."""
 
+import base64
+import json
+
 import pytest
 
 from api_client import error_of, unique
@@ -243,6 +246,23 @@ def test_cursor_pagination_over_several_pages(relais):
     assert seen == sorted(seen, reverse=True)  # default order: newest first
     r = api.get("/api/v1/contacts", params={"cursor": "garbage!!"})
     assert r.status_code == 400, r.text
+
+
+def test_a_cursor_whose_values_do_not_fit_the_sort_keys_is_400(relais):
+    # Cursors come back from clients: one edited to hold a text for an integer key (which
+    # PostgreSQL could not even bind) is refused on every engine, not answered with odd rows.
+    api = relais.client("sales_a")
+
+    def cursor(values):
+        raw = json.dumps(values, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    ok = api.get("/api/v1/contacts", params={"sort": "score", "cursor": cursor([5, 1])})
+    assert ok.status_code == 200, ok.text
+    for values in (["abc", 1], [5.5, 1], [True, 1]):
+        r = api.get("/api/v1/contacts", params={"sort": "score", "cursor": cursor(values)})
+        assert r.status_code == 400, (values, r.text)
+        assert error_of(r)["message"] == "invalid cursor", r.text
 
 
 def test_limit_bounds(relais):

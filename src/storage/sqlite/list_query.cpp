@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "storage/common/filter_values.hpp"
 #include "storage/sqlite/record_codec.hpp"
 
 namespace relais::storage::sqlite {
@@ -24,14 +25,19 @@ bool has_searchable_fields(const EntitySchema& schema) {
   return false;
 }
 
-// A scalar filter/cursor value as a bound parameter (booleans as 0/1).
-Result<SqlValue> scalar_param(const Json& value) {
-  if (value.is_null()) return SqlValue(nullptr);
-  if (value.is_boolean()) return SqlValue(std::int64_t{value.get<bool>() ? 1 : 0});
-  if (value.is_number_integer()) return SqlValue(value.get<std::int64_t>());
-  if (value.is_number_float()) return SqlValue(value.get<double>());
-  if (value.is_string()) return SqlValue(value.get<std::string>());
-  return Error::bad_request("filter values must be strings, numbers, booleans or null");
+// A value typed by typed_value/typed_element (storage/common/filter_values.hpp) as a bound
+// parameter (booleans as 0/1).
+SqlValue param_of(const Json& typed) {
+  if (typed.is_null()) return nullptr;
+  if (typed.is_boolean()) return std::int64_t{typed.get<bool>() ? 1 : 0};
+  if (typed.is_number_integer()) return typed.get<std::int64_t>();
+  return typed.get<std::string>();
+}
+
+// A filter value for `f`'s column; kBadRequest naming the field when it does not fit.
+Result<SqlValue> scalar_param(const FieldDef& f, const Json& value) {
+  RELAIS_ASSIGN_OR_RETURN(Json typed, typed_value(f, value));
+  return param_of(typed);
 }
 
 std::string escape_like(std::string_view text) {
@@ -125,15 +131,19 @@ class FilterCompiler {
       std::string exists = element_exists(*f, col, "= ?");
       return node.op == CompareOp::kNe ? "(NOT " + exists + ")" : exists;
     }
-    if (is_json_field(f->type) && node.op != CompareOp::kContains) {
+    if (is_json_field(f->type)) {
       return Error::bad_request(fmt::format("'{}' can only be tested with is empty", f->name));
     }
     if (node.op == CompareOp::kContains) {
+      if (!is_text_field(f->type)) {
+        return Error::bad_request(fmt::format("'contains' needs a text or list field, '{}' is {}",
+                                              f->name, domain::field_type_name(f->type)));
+      }
       if (!node.value.is_string()) return Error::bad_request("'contains' needs a text value");
       params_.emplace_back(escape_like(node.value.get<std::string>()));
       return "(" + col + " IS NOT NULL AND " + col + " LIKE ? ESCAPE '\\')";
     }
-    RELAIS_ASSIGN_OR_RETURN(SqlValue p, scalar_param(node.value));
+    RELAIS_ASSIGN_OR_RETURN(SqlValue p, scalar_param(*f, node.value));
     const bool is_null = std::holds_alternative<std::nullptr_t>(p);
     params_.push_back(std::move(p));
     switch (node.op) {
@@ -153,12 +163,11 @@ class FilterCompiler {
   }
 
   // Text-list elements compare case-insensitively; reference lists by id.
-  Result<SqlValue> param_for(const FieldDef& f, const Json& v, bool list) {
-    if (list && f.type == FieldType::kTextList) {
-      if (!v.is_string()) return Error::bad_request(f.name + " holds text values");
-      return SqlValue(ascii_lower(v.get<std::string>()));
-    }
-    return scalar_param(v);
+  static Result<SqlValue> param_for(const FieldDef& f, const Json& v, bool list) {
+    if (!list) return scalar_param(f, v);
+    RELAIS_ASSIGN_OR_RETURN(Json typed, typed_element(f, v));
+    if (typed.is_string()) return SqlValue(ascii_lower(typed.get<std::string>()));
+    return param_of(typed);
   }
 
   static std::string element_exists(const FieldDef& f, const std::string& col,
@@ -167,12 +176,11 @@ class FilterCompiler {
     return fmt::format("(EXISTS (SELECT 1 FROM json_each({}) WHERE {} {}))", col, value, test);
   }
 
+  // JSON fields are stored minified, so an empty list or object is exactly '[]' or '{}'.
   static Result<std::string> empty_test(const FieldDef& f, const std::string& col) {
-    if (f.type == FieldType::kInteger || f.type == FieldType::kMoney ||
-        f.type == FieldType::kReference || f.type == FieldType::kBoolean) {
-      return "(" + col + " IS NULL)";
-    }
-    return "(" + col + " IS NULL OR " + col + " IN ('', '[]', '{}'))";
+    if (is_json_field(f.type)) return "(" + col + " IS NULL OR " + col + " IN ('[]', '{}'))";
+    if (is_text_field(f.type)) return "(" + col + " IS NULL OR " + col + " = '')";
+    return "(" + col + " IS NULL)";
   }
 
   const EntitySchema& schema_;
@@ -241,6 +249,14 @@ Result<std::string> conditions(const EntitySchema& schema, const domain::ListQue
   return where;
 }
 
+// A cursor value for its sort key: cursors come back from clients, so one that does not fit
+// the column is an invalid cursor (as on PostgreSQL, which could not even bind it).
+Result<SqlValue> cursor_param(const FieldDef& f, const Json& value) {
+  auto typed = typed_value(f, value);
+  if (!typed.ok()) return Error::bad_request("invalid cursor");
+  return param_of(typed.value());
+}
+
 // Keyset condition: rows strictly after the cursor row in (k1, ..., kn) order, NULLs
 // sorting first ascending and last descending as SQLite does.
 Result<std::string> after_cursor(const EntitySchema& schema, const ResolvedSort& sort,
@@ -251,7 +267,7 @@ Result<std::string> after_cursor(const EntitySchema& schema, const ResolvedSort&
     for (std::size_t j = 0; j <= i; ++j) {
       const auto& key = sort.keys[j];
       const std::string col = column(*schema.field(key.field));
-      RELAIS_ASSIGN_OR_RETURN(SqlValue v, scalar_param(values[j]));
+      RELAIS_ASSIGN_OR_RETURN(SqlValue v, cursor_param(*schema.field(key.field), values[j]));
       const bool null = std::holds_alternative<std::nullptr_t>(v);
       std::string term;
       if (j < i) {
@@ -280,7 +296,7 @@ Result<std::string> after_cursor(const EntitySchema& schema, const ResolvedSort&
   // Lets SQLite seek the sort index instead of scanning from the start.
   const auto& first = sort.keys.front();
   if (!first.descending && !values[0].is_null()) {
-    RELAIS_ASSIGN_OR_RETURN(SqlValue v, scalar_param(values[0]));
+    RELAIS_ASSIGN_OR_RETURN(SqlValue v, cursor_param(*schema.field(first.field), values[0]));
     params.push_back(std::move(v));
     return "(" + any + ") AND " + column(*schema.field(first.field)) + " >= ?";
   }

@@ -20,37 +20,51 @@ AS $$
                         '[\x01-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f«»“”„‘’‚‹›–—…\u00a0\u202f]+', ' ', 'g')
 $$;
 
--- Every word of the search text as a prefix, all required; NULL when nothing searchable.
+-- The search as FTS5 reads SQLite's `"term"*` for each whitespace-separated term, all
+-- required: a term that splits into several words ("jean-pierre", "jean@acme.fr") is a
+-- phrase, its words adjacent and in order, only the last one a prefix ('jean' <-> 'pierre':*);
+-- a one-word term is a prefix ('dup':*). NULL when nothing searchable.
 CREATE FUNCTION relais_search_query(q text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path FROM CURRENT
 AS $$
-  SELECT to_tsquery('simple', string_agg(w || ':*', ' & '))
-  FROM regexp_split_to_table(btrim(relais_search_text(q)), ' +') AS w
-  WHERE w <> ''
+  SELECT to_tsquery('simple', string_agg(phrase, ' & ' ORDER BY i))
+  FROM (SELECT term.i, string_agg(word.w, ' <-> ' ORDER BY word.j) || ':*' AS phrase
+        FROM regexp_split_to_table(btrim(coalesce(q, '')), '\s+') WITH ORDINALITY AS term(t, i)
+        CROSS JOIN LATERAL regexp_split_to_table(btrim(relais_search_text(term.t)), ' +')
+          WITH ORDINALITY AS word(w, j)
+        WHERE word.w <> ''
+        GROUP BY term.i) AS phrases
+$$;
+
+-- The searchable fields of a row as one tsvector, each field's words in a run of positions
+-- of its own: the gap between two fields keeps a phrase from spanning them, as an FTS5 phrase
+-- never spans two columns. The gap is a '0.0.0' lexeme (a version number, which normalised
+-- text cannot hold: it has no dots), deleted again.
+CREATE FUNCTION relais_search_vector(VARIADIC fields text[]) RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path FROM CURRENT
+AS $$
+  SELECT ts_delete(to_tsvector('simple', array_to_string(
+    ARRAY(SELECT relais_search_text(f) FROM unnest(fields) AS f), ' 0.0.0 ')), '0.0.0'::text)
 $$;
 
 ALTER TABLE contacts ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-  to_tsvector('simple', relais_search_text(
-    coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' ||
-    coalesce(emails::text, '') || ' ' || coalesce(phones::text, '') || ' ' ||
-    coalesce(city, '')))) STORED;
+  relais_search_vector(first_name, last_name, emails::text, phones::text, city)) STORED;
 ALTER TABLE companies ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-  to_tsvector('simple', relais_search_text(
-    coalesce(name, '') || ' ' || coalesce(domain, '') || ' ' || coalesce(city, '')))) STORED;
+  relais_search_vector(name, domain, city)) STORED;
 ALTER TABLE deals ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-  to_tsvector('simple', relais_search_text(title))) STORED;
+  relais_search_vector(title)) STORED;
 ALTER TABLE activities ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-  to_tsvector('simple', relais_search_text(subject))) STORED;
+  relais_search_vector(subject)) STORED;
 ALTER TABLE tasks ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-  to_tsvector('simple', relais_search_text(title))) STORED;
+  relais_search_vector(title)) STORED;
 ALTER TABLE notes ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-  to_tsvector('simple', relais_search_text(body))) STORED;
+  relais_search_vector(body)) STORED;
 ALTER TABLE users ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-  to_tsvector('simple', relais_search_text(
-    coalesce(email, '') || ' ' || coalesce(name, '')))) STORED;
+  relais_search_vector(email, name)) STORED;
 ALTER TABLE teams ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-  to_tsvector('simple', relais_search_text(name))) STORED;
+  relais_search_vector(name)) STORED;
 
 CREATE INDEX contacts_search ON contacts USING gin (search_vector);
 CREATE INDEX companies_search ON companies USING gin (search_vector);

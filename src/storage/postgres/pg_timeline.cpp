@@ -1,0 +1,121 @@
+// read_timeline: one record's history as a single keyset-paginated UNION ALL over activities,
+// notes, tasks, deal stage changes and audit rows, newest first — item for item what
+// storage/sqlite/timeline.cpp returns. `at` is text COLLATE "C" everywhere, so the order and
+// the (at, rank, id) cursor compare byte by byte as on SQLite.
+#include "storage/postgres/pg_timeline.hpp"
+
+#include <fmt/format.h>
+
+#include "storage/common/keyset.hpp"
+#include "storage/postgres/pg_list_query.hpp"
+
+namespace relais::storage::postgres {
+namespace {
+
+// Link column per timeline owner; never taken from user input.
+const char* link_column(const std::string& entity) {
+  if (entity == "contact") return "contact_id";
+  if (entity == "company") return "company_id";
+  if (entity == "deal") return "deal_id";
+  return nullptr;
+}
+
+// One SELECT per kind of item, each restricted to the rows linked to the record and, for
+// activities, notes and tasks, to what the query's visibility lets the actor see.
+// `rank` orders items sharing a timestamp deterministically (and keeps the cursor total).
+std::string timeline_sql(const domain::TimelineQuery& query, const char* link, const Json& cursor,
+                         std::vector<SqlValue>& params) {
+  auto linked = [&](const char* table, const domain::Visibility& visibility) {
+    params.emplace_back(query.record_id);
+    std::string where = fmt::format("{}.{} = {}", table, link, placeholder(params));
+    if (std::string visible = visibility_condition(visibility, table, params); !visible.empty()) {
+      where += " AND " + visible;
+    }
+    return where;
+  };
+  std::string parts = fmt::format(
+      "SELECT 'activity'::text AS kind, 4::bigint AS rank, coalesce(occurred_at, created_at) AS "
+      "at, id, "
+      "jsonb_build_object('type', type, 'subject', subject, 'body', body, 'outcome', outcome, "
+      "'duration_minutes', duration_minutes, 'occurred_at', occurred_at, 'owner_id', owner_id) "
+      "AS data FROM activities WHERE {} ",
+      linked("activities", query.activities));
+  parts += fmt::format(
+      "UNION ALL SELECT 'note', 3, created_at, id, jsonb_build_object('body', body, 'pinned', "
+      "pinned, 'owner_id', owner_id) FROM notes WHERE {} ",
+      linked("notes", query.notes));
+  parts += fmt::format(
+      "UNION ALL SELECT 'task', 2, created_at, id, jsonb_build_object('title', title, 'status', "
+      "status, 'priority', priority, 'due_date', due_date, 'completed_at', completed_at, "
+      "'assignee_id', assignee_id) FROM tasks WHERE {} ",
+      linked("tasks", query.tasks));
+  if (query.entity == "deal") {
+    params.emplace_back(query.record_id);
+    parts += fmt::format(
+        "UNION ALL SELECT 'stage_change', 1, at, id, jsonb_build_object('from_stage', "
+        "from_stage, 'to_stage', to_stage, 'actor_user_id', actor_user_id) "
+        "FROM deal_stage_changes WHERE deal_id = {} ",
+        placeholder(params));
+  }
+  params.emplace_back(query.entity);
+  const std::string entity = placeholder(params);
+  params.emplace_back(query.record_id);
+  parts += fmt::format(
+      "UNION ALL SELECT 'audit', 0, at, id, jsonb_build_object('action', action, "
+      "'actor_user_id', actor_user_id, 'changes', after_json, 'before', before_json) "
+      "FROM audit_log WHERE entity = {} AND record_id = {}",
+      entity, placeholder(params));
+  std::string after;
+  if (!cursor.is_null()) {
+    params.emplace_back(cursor[0].get<std::string>());
+    const std::string at = placeholder(params);
+    params.emplace_back(cursor[1].get<std::int64_t>());
+    const std::string rank = placeholder(params);
+    params.emplace_back(cursor[2].get<std::int64_t>());
+    after = fmt::format("WHERE (at, rank, id) < ({}, {}, {})", at, rank, placeholder(params));
+  }
+  params.emplace_back(static_cast<std::int64_t>(effective_limit(query.limit) + 1));
+  return fmt::format(
+      "SELECT kind, rank, at, id, data FROM ({}) AS items {} ORDER BY at DESC, rank DESC, "
+      "id DESC LIMIT {}",
+      parts, after, placeholder(params));
+}
+
+}  // namespace
+
+Result<domain::Page> read_timeline(PgConnection& db, const domain::TimelineQuery& query) {
+  const char* link = link_column(query.entity);
+  if (link == nullptr) {
+    return Error::bad_request(fmt::format("'{}' records have no timeline", query.entity));
+  }
+  Json cursor;
+  if (!query.cursor.empty()) {
+    RELAIS_ASSIGN_OR_RETURN(cursor, decode_cursor(query.cursor, 3));
+    if (!cursor[0].is_string() || !cursor[1].is_number_integer() ||
+        !cursor[2].is_number_integer()) {
+      return Error::bad_request("invalid cursor");
+    }
+  }
+  const auto limit = static_cast<std::size_t>(effective_limit(query.limit));
+  std::vector<SqlValue> params;
+  const PgResult rows = db.query(timeline_sql(query, link, cursor, params), params);
+
+  domain::Page page;
+  Json last_key;
+  for (int row = 0; row < rows.rows(); ++row) {
+    if (page.items.size() == limit) {  // the extra row only says there is a next page
+      page.next_cursor = encode_cursor(last_key);
+      break;
+    }
+    Json item = Json::parse(rows.text(row, 4), nullptr, false);
+    if (!item.is_object()) item = Json::object();
+    item["kind"] = std::string(rows.text(row, 0));
+    item["at"] = std::string(rows.text(row, 2));
+    item["id"] = rows.int64(row, 3);
+    last_key = Json::array({item["at"], rows.int64(row, 1), item["id"]});
+    page.items.push_back(std::move(item));
+  }
+  return page;
+}
+
+}  // namespace relais::storage::postgres
