@@ -261,7 +261,7 @@ Result<int> JobRunner::dispatch_outbox() {
   // writer is taken only when some consumer has events to take.
   bool behind = false;
   RELAIS_TRY(store_.read([&](Transaction& tx) -> Result<Json> {
-    const std::int64_t head = tx.jobs().outbox_head();
+    const domain::OutboxPosition head = tx.jobs().outbox_head();
     for (const OutboxConsumer& consumer : consumers) {
       const auto cursor = tx.jobs().consumer_cursor(consumer.name);
       behind = behind || !cursor || *cursor < head;
@@ -274,7 +274,7 @@ Result<int> JobRunner::dispatch_outbox() {
   RELAIS_TRY(store_.write([&](Transaction& tx) -> Result<Json> {
     auto& queue = tx.jobs();
     for (const OutboxConsumer& consumer : consumers) {
-      const std::optional<std::int64_t> cursor = queue.consumer_cursor(consumer.name);
+      const std::optional<domain::OutboxPosition> cursor = queue.consumer_cursor(consumer.name);
       if (!cursor) {
         queue.set_consumer_cursor(consumer.name, queue.outbox_head());
         continue;
@@ -294,7 +294,7 @@ Result<int> JobRunner::dispatch_outbox() {
         job.idempotency_key = consumer.name + "#" + std::to_string(event.id);
         RELAIS_TRY(queue.enqueue(job));
       }
-      queue.set_consumer_cursor(consumer.name, events.back().id);
+      queue.set_consumer_cursor(consumer.name, events.back().position);
       taken += static_cast<int>(events.size());
     }
     return Json();
