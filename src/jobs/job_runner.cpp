@@ -146,7 +146,8 @@ void JobRunner::thread_loop(int index) {
       });
       if (due && *due <= now) {
         domain::JobClaim claim{worker_, room, now, lease_ms, kinds_};
-        auto claimed = store_.write([&](Transaction& tx) -> Result<Json> {
+        // Row-locked: claims pass over each other's rows, on every engine.
+        auto claimed = store_.write_row_locked([&](Transaction& tx) -> Result<Json> {
           for (auto& job : tx.jobs().claim(claim)) jobs.push_back(std::move(job));
           return Json();
         });

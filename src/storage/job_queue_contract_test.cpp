@@ -359,7 +359,8 @@ TEST_P(StoreContractTest, JobsClaimedByTwoStoresOnOneDatabaseRunExactlyOnce) {
       const std::string worker = "w" + std::to_string(t);
       for (;;) {
         std::vector<Job> jobs;
-        auto claimed = store.write([&](Transaction& tx) -> Result<Json> {
+        // As the runner claims: in a row-locked unit (PostgreSQL: READ COMMITTED).
+        auto claimed = store.write_row_locked([&](Transaction& tx) -> Result<Json> {
           jobs = tx.jobs().claim(JobClaim{worker, 7, soon(), 60'000, {}});
           return Json();
         });
