@@ -98,7 +98,15 @@ Result<std::int64_t> PgJobQueue::enqueue(const domain::NewJob& job) {
       params(job.kind, job.payload.is_null() ? std::string("{}") : job.payload.dump(),
              static_cast<std::int64_t>(job.max_attempts), job.run_at_ms > 0 ? job.run_at_ms : now,
              job.idempotency_key.empty() ? SqlValue(nullptr) : SqlValue(job.idempotency_key), now));
-  if (inserted.rows() == 1) return inserted.int64(0, 0);
+  if (inserted.rows() == 1) {
+    if (!notified_ && (job.run_at_ms <= now)) {
+      // Idle workers on every server LISTEN (kJobsChannel): delivered at commit, not at all
+      // if the unit rolls back, and once per unit however many jobs it enqueues.
+      db_.query("SELECT pg_notify($1, '')", params(std::string(kJobsChannel)));
+      notified_ = true;
+    }
+    return inserted.int64(0, 0);
+  }
   auto existing =
       db_.query("SELECT id FROM jobs WHERE idempotency_key = $1", params(job.idempotency_key));
   if (existing.rows() != 1) return Error::internal("job insert ignored without a duplicate key");

@@ -3,7 +3,7 @@
 // processes claim concurrently: claims take rows FOR UPDATE SKIP LOCKED, so two never lease
 // the same job and neither waits for the other.
 //
-// Isolation: a claim is meant to run in a READ COMMITTED write unit (Store::write_queue),
+// Isolation: a claim is meant to run in a READ COMMITTED write unit (Store::write_row_locked),
 // where a row another claim leased since the statement began is re-checked and passed over.
 // Under REPEATABLE READ or SERIALIZABLE, that row is a serialization failure instead, and
 // SSI's predicate locks on the scanned index pages make two claims over the same queue head
@@ -24,6 +24,9 @@ namespace relais::storage::postgres {
 
 class PgJobQueue final : public domain::JobQueue {
  public:
+  // The NOTIFY channel a unit that enqueued a job due now signals at commit (no payload).
+  static constexpr const char* kJobsChannel = "relais_jobs";
+
   // `write_unit`: false in a READ ONLY unit, where consumer cursors cannot be locked.
   PgJobQueue(PgConnection& db, bool write_unit) : db_(db), write_unit_(write_unit) {}
 
@@ -52,6 +55,7 @@ class PgJobQueue final : public domain::JobQueue {
  private:
   PgConnection& db_;
   bool write_unit_;
+  bool notified_ = false;  // this unit has signalled kJobsChannel already
 };
 
 }  // namespace relais::storage::postgres

@@ -227,6 +227,44 @@ TEST_F(PgJobQueueTest, ConsumerCursorIsLockedInAWriteUnit) {
   EXPECT_EQ(seen, (OutboxPosition{7, 9}));
 }
 
+TEST_F(PgJobQueueTest, EnqueueingADueJobNotifiesListenersOnceAtCommit) {
+  auto listener = connect();
+  listener->exec("LISTEN relais_jobs");
+  auto writer = connect();
+  const auto enqueue_two = [&](PgJobQueue& q) {
+    domain::NewJob job;
+    job.kind = "k";
+    ASSERT_TRUE(q.enqueue(job).ok());
+    ASSERT_TRUE(q.enqueue(job).ok());
+  };
+  const auto count_notifications = [&] {
+    int seen = 0;
+    listener->wait_readable(200);
+    while (auto n = listener->next_notification()) {
+      EXPECT_EQ(n->channel, PgJobQueue::kJobsChannel);
+      ++seen;
+    }
+    return seen;
+  };
+  writer->exec("BEGIN");
+  {
+    PgJobQueue q(*writer, true);
+    enqueue_two(q);
+  }
+  EXPECT_EQ(count_notifications(), 0);  // not before commit
+  writer->exec("ROLLBACK");
+  EXPECT_EQ(count_notifications(), 0);  // nor for a unit rolled back
+  unit(*writer, "SERIALIZABLE", enqueue_two);
+  EXPECT_EQ(count_notifications(), 1);
+  unit(*writer, "SERIALIZABLE", [](PgJobQueue& q) {
+    domain::NewJob later;
+    later.kind = "k";
+    later.run_at_ms = domain::now_epoch_ms() + 60'000;  // the poll for next_due_ms finds it
+    ASSERT_TRUE(q.enqueue(later).ok());
+  });
+  EXPECT_EQ(count_notifications(), 0);
+}
+
 // Four workers ("servers", each its own connection) claim and complete a queue concurrently,
 // claims at `claim_isolation`, completions at `complete_isolation`. Returns {claim units
 // retried, completion units retried}; checks that every job ran exactly once.
@@ -313,7 +351,8 @@ TEST_F(PgJobQueueTest, ConcurrentClaimsAtSerializableStayCorrectThroughRetries) 
   measure("SERIALIZABLE", "SERIALIZABLE", [this] { return connect(); });
 }
 
-TEST_F(PgJobQueueTest, ConcurrentCompletionsAtSerializableStayCorrectThroughRetries) {
+// The runner's configuration: claims row-locked (READ COMMITTED), handler units SERIALIZABLE.
+TEST_F(PgJobQueueTest, ConcurrentCompletionsAtSerializableBesideReadCommittedClaims) {
   measure("READ COMMITTED", "SERIALIZABLE", [this] { return connect(); });
 }
 
