@@ -1,4 +1,4 @@
-// Job queue throughput and pick-up latency on the real SQLite store and runner.
+// Job queue throughput and pick-up latency on a real store (SQLite or PostgreSQL) and runner.
 //
 // Throughput ("end to end"): producers enqueue jobs inside the transaction of the change that
 // causes them (a contact insert, `--per-unit` jobs per unit of work, on `--producers`
@@ -7,8 +7,12 @@
 // completion.
 // Latency: an idle runner, then one job enqueued at a time; the time from the enqueue's
 // commit to the job's completion, `--latency-samples` times (p50/p99/max).
+// `--servers N` opens N stores on the one database, each with its own runner and producers:
+// N servers sharing the queue.
 //
 //   build/bench/relais_job_throughput --jobs 100000 --db /tmp/jobs.db
+//   build/bench/relais_job_throughput --db 'postgresql:///jobbench?host=/tmp/pg&user=postgres'
+//     (a fresh, empty PostgreSQL database: migrated on open, never dropped)
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -47,7 +52,9 @@ int main(int argc, char** argv) {
   int batch = 256;
   int samples = 200;
   int idle_poll_ms = 20;  // the runner's default, as in relais serve
-  app.add_option("--db", db, "SQLite file (deleted first)");
+  int servers = 1;
+  app.add_option("--db", db, "SQLite file (deleted first) or postgresql:// URL (fresh database)");
+  app.add_option("--servers", servers, "Stores (servers) on the database, each with a runner");
   app.add_option("--jobs", jobs, "Jobs for the throughput run");
   app.add_option("--per-unit", per_unit, "Jobs enqueued per causing unit of work");
   app.add_option("--producers", producers, "Threads enqueueing");
@@ -57,13 +64,21 @@ int main(int argc, char** argv) {
   app.add_option("--idle-poll-ms", idle_poll_ms, "How often idle runner threads look for work");
   CLI11_PARSE(app, argc, argv);
 
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
-  auto opened = relais::storage::open_store("sqlite:" + db);
-  if (!opened.ok()) {
-    fmt::print(stderr, "cannot open {}: {}\n", db, opened.error().message);
-    return 1;
+  const bool postgres = db.rfind("postgres", 0) == 0;
+  if (!postgres) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
   }
-  relais::domain::Store& store = **opened;
+  std::vector<std::unique_ptr<relais::domain::Store>> stores;
+  for (int i = 0; i < std::max(servers, 1); ++i) {
+    auto opened = relais::storage::open_store(postgres ? db : "sqlite:" + db);
+    if (!opened.ok()) {
+      fmt::print(stderr, "cannot open {}: {}\n", postgres ? "the database" : db,
+                 opened.error().message);
+      return 1;
+    }
+    stores.push_back(std::move(*opened));
+  }
+  relais::domain::Store& store = *stores.front();
 
   relais::jobs::JobRegistry registry;
   registry.add(relais::jobs::JobKind{
@@ -78,18 +93,32 @@ int main(int argc, char** argv) {
   options.batch = batch;
   options.idle_poll_ms = idle_poll_ms;
 
+  const auto start_runners = [&] {
+    std::vector<std::unique_ptr<relais::jobs::JobRunner>> runners;
+    for (auto& s : stores) {
+      runners.push_back(std::make_unique<relais::jobs::JobRunner>(*s, registry, options));
+      runners.back()->start();
+    }
+    return runners;
+  };
+  const auto handled = [](const std::vector<std::unique_ptr<relais::jobs::JobRunner>>& runners) {
+    std::int64_t n = 0;
+    for (const auto& r : runners) n += r->handled();
+    return n;
+  };
+
   // Throughput.
   {
-    relais::jobs::JobRunner runner(store, registry, options);
-    runner.start();
+    auto runners = start_runners();
     const auto start = Clock::now();
     std::vector<std::thread> producer_threads;
     const int units = jobs / per_unit;
     std::atomic<int> next_unit{0};
     for (int p = 0; p < producers; ++p) {
-      producer_threads.emplace_back([&] {
+      producer_threads.emplace_back([&, p] {
+        relais::domain::Store& mine = *stores[static_cast<std::size_t>(p) % stores.size()];
         for (int u = next_unit++; u < units; u = next_unit++) {
-          auto r = store.write([&](Transaction& tx) -> Result<Json> {
+          auto r = mine.write([&](Transaction& tx) -> Result<Json> {
             RELAIS_ASSIGN_OR_RETURN(Json contact,
                                     tx.insert(relais::domain::contact_schema(),
                                               Json{{"first_name", "Job"}, {"last_name", "Bench"}}));
@@ -108,24 +137,24 @@ int main(int argc, char** argv) {
     for (auto& t : producer_threads) t.join();
     const double enqueued_ms = ms_since(start);
     const std::int64_t total = static_cast<std::int64_t>(units) * per_unit;
-    while (runner.handled() < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (handled(runners) < total) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     const double done_ms = ms_since(start);
-    runner.stop();
+    for (auto& r : runners) r->stop();
     fmt::print(
-        "throughput: {} jobs ({} per causing unit, {} producers, {} runner threads, batch {}): "
-        "enqueued in {:.0f} ms, all done in {:.0f} ms = {:.0f} jobs/s end to end\n",
-        total, per_unit, producers, threads, batch, enqueued_ms, done_ms,
-        total / (done_ms / 1000.0));
+        "throughput ({}, {} server(s)): {} jobs ({} per causing unit, {} producers, {} runner "
+        "threads per server, batch {}): enqueued in {:.0f} ms, all done in {:.0f} ms = {:.0f} "
+        "jobs/s end to end\n",
+        postgres ? "PostgreSQL" : "SQLite", stores.size(), total, per_unit, producers, threads,
+        batch, enqueued_ms, done_ms, total / (done_ms / 1000.0));
   }
 
   // Pick-up latency with idle workers.
   {
-    relais::jobs::JobRunner runner(store, registry, options);
-    runner.start();
+    auto runners = start_runners();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     std::vector<double> latencies;
     for (int i = 0; i < samples; ++i) {
-      const std::int64_t before = runner.handled();
+      const std::int64_t before = handled(runners);
       std::int64_t id = 0;
       auto r = store.write([&](Transaction& tx) -> Result<Json> {
         relais::domain::NewJob job;
@@ -135,13 +164,13 @@ int main(int argc, char** argv) {
       });
       const auto committed = Clock::now();
       if (!r.ok()) return 1;
-      while (runner.handled() == before)
+      while (handled(runners) == before)
         std::this_thread::sleep_for(std::chrono::microseconds(100));
       latencies.push_back(ms_since(committed));
       // Land at a random point of the pollers' cycle.
       std::this_thread::sleep_for(std::chrono::milliseconds(1 + i % 7));
     }
-    runner.stop();
+    for (auto& r : runners) r->stop();
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double p) {
       return latencies[std::min(

@@ -266,6 +266,13 @@ class Store {
   // is kept when it returns an error or throws. Writes are serialised (one writer); several
   // may share one commit (group commit) without affecting each other's outcome.
   virtual Result<Json> write(const UnitOfWork& work) = 0;
+  // As write(), for a unit whose every read that decides a write locks the rows it reads
+  // (job claims: JobQueue::claim takes its rows FOR UPDATE SKIP LOCKED) and relies on
+  // nothing else being serialised: an engine may run it at a weaker isolation where
+  // concurrent claims pass over each other's rows instead of failing to serialise
+  // (PostgreSQL: READ COMMITTED; measured in pg_job_queue_test.cpp, SERIALIZABLE claims fail
+  // each other and the completions around them). Domain rules never belong in such a unit.
+  virtual Result<Json> write_row_locked(const UnitOfWork& work) { return write(work); }
 };
 
 }  // namespace relais::domain

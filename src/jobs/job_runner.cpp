@@ -147,7 +147,8 @@ void JobRunner::thread_loop(int index) {
       if (due && *due <= now) {
         domain::JobClaim claim{worker_, room, now, lease_ms, kinds_};
         std::vector<Job> fresh;
-        auto claimed = store_.write([&](Transaction& tx) -> Result<Json> {
+        // Row-locked: claims pass over each other's rows, on every engine.
+        auto claimed = store_.write_row_locked([&](Transaction& tx) -> Result<Json> {
           fresh = tx.jobs().claim(claim);  // replaced, not appended: a unit may run again
           return Json();
         });
@@ -270,7 +271,7 @@ Result<int> JobRunner::dispatch_outbox() {
   bool behind = false;
   RELAIS_TRY(store_.read([&](Transaction& tx) -> Result<Json> {
     behind = false;
-    const std::int64_t head = tx.jobs().outbox_head();
+    const domain::OutboxPosition head = tx.jobs().outbox_head();
     for (const OutboxConsumer& consumer : consumers) {
       const auto cursor = tx.jobs().consumer_cursor(consumer.name);
       behind = behind || !cursor || *cursor < head;
@@ -284,7 +285,7 @@ Result<int> JobRunner::dispatch_outbox() {
     taken = 0;
     auto& queue = tx.jobs();
     for (const OutboxConsumer& consumer : consumers) {
-      const std::optional<std::int64_t> cursor = queue.consumer_cursor(consumer.name);
+      const std::optional<domain::OutboxPosition> cursor = queue.consumer_cursor(consumer.name);
       if (!cursor) {
         queue.set_consumer_cursor(consumer.name, queue.outbox_head());
         continue;
@@ -304,7 +305,7 @@ Result<int> JobRunner::dispatch_outbox() {
         job.idempotency_key = consumer.name + "#" + std::to_string(event.id);
         RELAIS_TRY(queue.enqueue(job));
       }
-      queue.set_consumer_cursor(consumer.name, events.back().id);
+      queue.set_consumer_cursor(consumer.name, events.back().position);
       taken += static_cast<int>(events.size());
     }
     return Json();

@@ -336,7 +336,14 @@ TEST_F(JobRunnerTest, OutboxPruneKeepsWhatAConsumerHasNotTaken) {
   ASSERT_TRUE(store_
                   ->write([&](Transaction& tx) -> Result<Json> {
                     for (int i = 1; i <= 5; ++i) tx.record_event({"x.y", "x", i, 0, {}});
-                    tx.jobs().set_consumer_cursor("slow", tx.jobs().outbox_head() - 2);
+                    return Json();
+                  })
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->write([&](Transaction& tx) -> Result<Json> {
+                    const auto events = tx.jobs().outbox_after({}, 5);
+                    if (events.size() != 5) return Error::internal("5 events expected");
+                    tx.jobs().set_consumer_cursor("slow", events[2].position);  // took 3 of 5
                     return Json();
                   })
                   .ok());
@@ -348,7 +355,7 @@ TEST_F(JobRunnerTest, OutboxPruneKeepsWhatAConsumerHasNotTaken) {
   std::size_t left = 0;
   ASSERT_TRUE(store_
                   ->read([&](Transaction& tx) -> Result<Json> {
-                    left = tx.jobs().outbox_after(0, 100).size();
+                    left = tx.jobs().outbox_after({}, 100).size();
                     return Json();
                   })
                   .ok());

@@ -44,7 +44,7 @@ void register_maintenance_jobs(JobRegistry& registry, const RetentionOptions& op
       .handler = [options, consumers](domain::Transaction& tx,
                                       const domain::Job& job) -> Result<JobStep> {
         auto& queue = tx.jobs();
-        std::int64_t up_to = queue.outbox_head();
+        domain::OutboxPosition up_to = queue.outbox_head();
         for (const auto& name : consumers) {
           // A consumer that has not run yet starts at the head: it needs nothing older.
           up_to = std::min(up_to, queue.consumer_cursor(name).value_or(up_to));

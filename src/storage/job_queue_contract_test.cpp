@@ -359,7 +359,8 @@ TEST_P(StoreContractTest, JobsClaimedByTwoStoresOnOneDatabaseRunExactlyOnce) {
       const std::string worker = "w" + std::to_string(t);
       for (;;) {
         std::vector<Job> jobs;
-        auto claimed = store.write([&](Transaction& tx) -> Result<Json> {
+        // As the runner claims: in a row-locked unit (PostgreSQL: READ COMMITTED).
+        auto claimed = store.write_row_locked([&](Transaction& tx) -> Result<Json> {
           jobs = tx.jobs().claim(JobClaim{worker, 7, soon(), 60'000, {}});
           return Json();
         });
@@ -385,7 +386,7 @@ TEST_P(StoreContractTest, JobsClaimedByTwoStoresOnOneDatabaseRunExactlyOnce) {
 
 TEST_P(StoreContractTest, OutboxConsumersKeepTheirOwnCursors) {
   write([&](Transaction& tx) -> Result<Json> {
-    EXPECT_EQ(tx.jobs().outbox_head(), 0);
+    EXPECT_EQ(tx.jobs().outbox_head(), domain::OutboxPosition{});
     EXPECT_FALSE(tx.jobs().consumer_cursor("scoring").has_value());
     for (int i = 1; i <= 5; ++i) {
       tx.record_event({"contact.created", "contact", i, 0, Json{{"n", i}}});
@@ -393,16 +394,17 @@ TEST_P(StoreContractTest, OutboxConsumersKeepTheirOwnCursors) {
     return Json();
   });
   write([&](Transaction& tx) -> Result<Json> {
-    const std::int64_t head = tx.jobs().outbox_head();
-    auto events = tx.jobs().outbox_after(0, 3);
+    const domain::OutboxPosition head = tx.jobs().outbox_head();
+    auto events = tx.jobs().outbox_after({}, 3);
     EXPECT_EQ(events.size(), 3U);
     if (events.size() == 3) {
       EXPECT_EQ(events[0].type, "contact.created");
       EXPECT_EQ(events[0].entity, "contact");
       EXPECT_EQ(events[0].payload, (Json{{"n", 1}}));
       EXPECT_LT(events[0].id, events[1].id);
+      EXPECT_LT(events[0].position, events[1].position);
       EXPECT_TRUE(domain::is_storage_timestamp(events[0].at));
-      tx.jobs().set_consumer_cursor("scoring", events[2].id);
+      tx.jobs().set_consumer_cursor("scoring", events[2].position);
     }
     tx.jobs().set_consumer_cursor("webhooks", head);
     EXPECT_EQ(tx.jobs().outbox_after(head, 10).size(), 0U);
@@ -412,17 +414,17 @@ TEST_P(StoreContractTest, OutboxConsumersKeepTheirOwnCursors) {
   read([&](Transaction& tx) -> Result<Json> {
     const auto scoring = tx.jobs().consumer_cursor("scoring");
     EXPECT_TRUE(scoring.has_value());
-    EXPECT_EQ(tx.jobs().outbox_after(scoring.value_or(0), 10).size(), 2U);
+    EXPECT_EQ(tx.jobs().outbox_after(scoring.value_or(domain::OutboxPosition{}), 10).size(), 2U);
     EXPECT_EQ(tx.jobs().consumer_cursor("webhooks"), tx.jobs().outbox_head());
     return Json();
   });
   // Retention: only what is below the given id and older than the given instant goes.
   write([&](Transaction& tx) -> Result<Json> {
-    const auto scoring = tx.jobs().consumer_cursor("scoring").value_or(0);
+    const auto scoring = tx.jobs().consumer_cursor("scoring").value_or(domain::OutboxPosition{});
     EXPECT_EQ(tx.jobs().prune_outbox(scoring, "2000-01-01T00:00:00.000Z", 100), 0);
     EXPECT_EQ(tx.jobs().prune_outbox(scoring, domain::format_epoch_ms(soon()), 2), 2);
     EXPECT_EQ(tx.jobs().prune_outbox(scoring, domain::format_epoch_ms(soon()), 100), 1);
-    EXPECT_EQ(tx.jobs().outbox_after(0, 10).size(), 2U);
+    EXPECT_EQ(tx.jobs().outbox_after({}, 10).size(), 2U);
     return Json();
   });
 }

@@ -87,12 +87,24 @@ struct JobPage {
   std::optional<std::string> next_cursor;
 };
 
+// A place in the outbox's consumption order: a consumer's cursor is the position of the last
+// event it took. Positions compare in the order consumers take events; what their fields
+// hold is the engine's business (SQLite: {0, event id}, its single writer commits in id
+// order; PostgreSQL: {writing transaction, event id}, see pg_job_queue.hpp): compare them,
+// never compute with them. {}: before every event.
+struct OutboxPosition {
+  std::int64_t tx = 0;
+  std::int64_t id = 0;
+  friend auto operator<=>(const OutboxPosition&, const OutboxPosition&) = default;
+};
+
 // One row of the transactional outbox (what Transaction::record_event wrote).
 struct OutboxEvent {
-  // Increasing in commit order: a consumer that has taken event N never later finds a new
-  // event below N. SQLite's single writer gives this; an engine whose ids are handed out
-  // before commit must hold back events that may still be overtaken.
-  std::int64_t id = 0;
+  std::int64_t id = 0;  // unique, never reused: consumers key their jobs on it
+  // Increasing in the order consumers receive events: a consumer that has taken the event at
+  // P never later finds a new event at or below P. An engine whose ids are handed out before
+  // commit orders by more than the id, and holds back events that may still be overtaken.
+  OutboxPosition position;
   std::string at;  // stamp form, "2026-11-25T14:03:07.123Z"
   std::string type;
   std::string entity;
@@ -139,25 +151,27 @@ class JobQueue {
   // job in any other status.
   virtual Result<Job> retry(std::int64_t id, std::int64_t now_ms) = 0;
 
-  // Outbox consumers: each named consumer keeps its own cursor (the last event id it has
-  // taken). nullopt: the consumer has never run. In a write unit the cursor is locked until
-  // the unit ends, so dispatchers on several servers never take the same events twice
-  // (SQLite: the single writer already serialises them).
-  virtual std::optional<std::int64_t> consumer_cursor(const std::string& consumer) = 0;
-  virtual void set_consumer_cursor(const std::string& consumer, std::int64_t event_id) = 0;
-  // Events with id > after_id, in id order, at most `limit`.
-  virtual std::vector<OutboxEvent> outbox_after(std::int64_t after_id, int limit) = 0;
-  // The highest event id so far (0 when none): where a new consumer starts.
-  virtual std::int64_t outbox_head() = 0;
+  // Outbox consumers: each named consumer keeps its own cursor (the position of the last
+  // event it has taken). nullopt: the consumer has never run. In a write unit the cursor is
+  // locked until the unit ends, so dispatchers on several servers never take the same events
+  // twice (SQLite: the single writer already serialises them).
+  virtual std::optional<OutboxPosition> consumer_cursor(const std::string& consumer) = 0;
+  virtual void set_consumer_cursor(const std::string& consumer, OutboxPosition position) = 0;
+  // Events after `after` in consumption order, at most `limit`. An event shows once its unit
+  // has committed and, on an engine that orders by more than commit (PostgreSQL), once every
+  // unit that began writing before it has ended too; until then it is held back, never lost.
+  virtual std::vector<OutboxEvent> outbox_after(OutboxPosition after, int limit) = 0;
+  // The position of the last event outbox_after can return now ({} when none): where a new
+  // consumer starts.
+  virtual OutboxPosition outbox_head() = 0;
 
   // Retention, at most `limit` rows per call; each returns how many rows it deleted.
   // Done jobs finished before `finished_before_ms` (dead ones stay until retried or deleted
   // by hand: they are the dead-letter queue).
   virtual int prune_done_jobs(std::int64_t finished_before_ms, int limit) = 0;
-  // Outbox events with id <= `up_to_event_id` (what every consumer has taken) written before
+  // Outbox events at or before `up_to` (what every consumer has taken) written before
   // `before_stamp` (stamp form).
-  virtual int prune_outbox(std::int64_t up_to_event_id, const std::string& before_stamp,
-                           int limit) = 0;
+  virtual int prune_outbox(OutboxPosition up_to, const std::string& before_stamp, int limit) = 0;
 };
 
 }  // namespace relais::domain

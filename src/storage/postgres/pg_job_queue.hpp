@@ -3,6 +3,17 @@
 // processes claim concurrently: claims take rows FOR UPDATE SKIP LOCKED, so two never lease
 // the same job and neither waits for the other.
 //
+// Isolation: a claim is meant to run in a READ COMMITTED write unit (Store::write_row_locked),
+// where a row another claim leased since the statement began is re-checked and passed over.
+// Under REPEATABLE READ or SERIALIZABLE, that row is a serialization failure instead, and
+// SSI's predicate locks on the scanned index pages make two claims over the same queue head
+// fail each other too (measured in pg_job_queue_test.cpp): correct after retries, but most
+// concurrent claims would be retried.
+//
+// The outbox is consumed in (writing transaction, id) order below relais_outbox_horizon()
+// (migrations/0004_jobs.sql), so a lower id committed late is never skipped: positions are
+// {tx, id}.
+//
 // Threading: belongs to one PgTransaction, used by its thread only.
 #pragma once
 
@@ -13,7 +24,11 @@ namespace relais::storage::postgres {
 
 class PgJobQueue final : public domain::JobQueue {
  public:
-  explicit PgJobQueue(PgConnection& db) : db_(db) {}
+  // The NOTIFY channel a unit that enqueued a job due now signals at commit (no payload).
+  static constexpr const char* kJobsChannel = "relais_jobs";
+
+  // `write_unit`: false in a READ ONLY unit, where consumer cursors cannot be locked.
+  PgJobQueue(PgConnection& db, bool write_unit) : db_(db), write_unit_(write_unit) {}
 
   Result<std::int64_t> enqueue(const domain::NewJob& job) override;
   std::vector<domain::Job> claim(const domain::JobClaim& claim) override;
@@ -29,16 +44,18 @@ class PgJobQueue final : public domain::JobQueue {
   Result<domain::Job> get(std::int64_t id) override;
   Result<domain::JobPage> list(const domain::JobListQuery& query) override;
   Result<domain::Job> retry(std::int64_t id, std::int64_t now_ms) override;
-  std::optional<std::int64_t> consumer_cursor(const std::string& consumer) override;
-  void set_consumer_cursor(const std::string& consumer, std::int64_t event_id) override;
-  std::vector<domain::OutboxEvent> outbox_after(std::int64_t after_id, int limit) override;
-  std::int64_t outbox_head() override;
+  std::optional<domain::OutboxPosition> consumer_cursor(const std::string& consumer) override;
+  void set_consumer_cursor(const std::string& consumer, domain::OutboxPosition position) override;
+  std::vector<domain::OutboxEvent> outbox_after(domain::OutboxPosition after, int limit) override;
+  domain::OutboxPosition outbox_head() override;
   int prune_done_jobs(std::int64_t finished_before_ms, int limit) override;
-  int prune_outbox(std::int64_t up_to_event_id, const std::string& before_stamp,
+  int prune_outbox(domain::OutboxPosition up_to, const std::string& before_stamp,
                    int limit) override;
 
  private:
   PgConnection& db_;
+  bool write_unit_;
+  bool notified_ = false;  // this unit has signalled kJobsChannel already
 };
 
 }  // namespace relais::storage::postgres

@@ -263,34 +263,39 @@ Result<Job> SqliteJobQueue::retry(std::int64_t id, std::int64_t now_ms) {
   return get(id);
 }
 
-std::optional<std::int64_t> SqliteJobQueue::consumer_cursor(const std::string& consumer) {
+// One writer commits in id order, so the id alone orders the outbox here: positions are
+// {0, id}, and a cursor keeps only its id.
+std::optional<domain::OutboxPosition> SqliteJobQueue::consumer_cursor(const std::string& consumer) {
   auto stmt = db_.prepare("SELECT last_event_id FROM outbox_consumers WHERE name = ?");
   stmt->bind(1, std::string_view(consumer));
   if (!stmt->step()) return std::nullopt;
-  return stmt->column_int64(0);
+  return domain::OutboxPosition{0, stmt->column_int64(0)};
 }
 
-void SqliteJobQueue::set_consumer_cursor(const std::string& consumer, std::int64_t event_id) {
+void SqliteJobQueue::set_consumer_cursor(const std::string& consumer,
+                                         domain::OutboxPosition position) {
   auto stmt = db_.prepare(
       "INSERT INTO outbox_consumers(name, last_event_id, updated_at) VALUES (?, ?, ?) "
       "ON CONFLICT(name) DO UPDATE SET last_event_id = excluded.last_event_id, "
       "updated_at = excluded.updated_at");
   stmt->bind(1, std::string_view(consumer));
-  stmt->bind(2, event_id);
+  stmt->bind(2, position.id);
   stmt->bind(3, now_epoch_ms());
   stmt->run();
 }
 
-std::vector<domain::OutboxEvent> SqliteJobQueue::outbox_after(std::int64_t after_id, int limit) {
+std::vector<domain::OutboxEvent> SqliteJobQueue::outbox_after(domain::OutboxPosition after,
+                                                              int limit) {
   auto stmt = db_.prepare(
       "SELECT id, at, type, entity, record_id, actor_user_id, payload_json FROM outbox_events "
       "WHERE id > ? ORDER BY id LIMIT ?");
-  stmt->bind(1, after_id);
+  stmt->bind(1, after.id);
   stmt->bind(2, static_cast<std::int64_t>(std::max(limit, 0)));
   std::vector<domain::OutboxEvent> events;
   while (stmt->step()) {
     domain::OutboxEvent e;
     e.id = stmt->column_int64(0);
+    e.position = {0, e.id};
     e.at = stmt->column_text(1);
     e.type = stmt->column_text(2);
     e.entity = stmt->column_text(3);
@@ -302,10 +307,10 @@ std::vector<domain::OutboxEvent> SqliteJobQueue::outbox_after(std::int64_t after
   return events;
 }
 
-std::int64_t SqliteJobQueue::outbox_head() {
+domain::OutboxPosition SqliteJobQueue::outbox_head() {
   auto stmt = db_.prepare("SELECT coalesce(max(id), 0) FROM outbox_events");
   stmt->step();
-  return stmt->column_int64(0);
+  return {0, stmt->column_int64(0)};
 }
 
 int SqliteJobQueue::prune_done_jobs(std::int64_t finished_before_ms, int limit) {
@@ -318,13 +323,13 @@ int SqliteJobQueue::prune_done_jobs(std::int64_t finished_before_ms, int limit) 
   return db_.changes();
 }
 
-int SqliteJobQueue::prune_outbox(std::int64_t up_to_event_id, const std::string& before_stamp,
+int SqliteJobQueue::prune_outbox(domain::OutboxPosition up_to, const std::string& before_stamp,
                                  int limit) {
   // Ids and stamps grow together, so the oldest rows are the lowest ids: walk the key.
   auto stmt = db_.prepare(
       "DELETE FROM outbox_events WHERE id IN (SELECT id FROM outbox_events WHERE id <= ? "
       "AND at < ? ORDER BY id LIMIT ?)");
-  stmt->bind(1, up_to_event_id);
+  stmt->bind(1, up_to.id);
   stmt->bind(2, std::string_view(before_stamp));
   stmt->bind(3, static_cast<std::int64_t>(std::max(limit, 0)));
   stmt->run();

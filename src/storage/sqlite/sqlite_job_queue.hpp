@@ -28,12 +28,12 @@ class SqliteJobQueue final : public domain::JobQueue {
   Result<domain::JobPage> list(const domain::JobListQuery& query) override;
   Result<domain::Job> retry(std::int64_t id, std::int64_t now_ms) override;
 
-  std::optional<std::int64_t> consumer_cursor(const std::string& consumer) override;
-  void set_consumer_cursor(const std::string& consumer, std::int64_t event_id) override;
-  std::vector<domain::OutboxEvent> outbox_after(std::int64_t after_id, int limit) override;
-  std::int64_t outbox_head() override;
+  std::optional<domain::OutboxPosition> consumer_cursor(const std::string& consumer) override;
+  void set_consumer_cursor(const std::string& consumer, domain::OutboxPosition position) override;
+  std::vector<domain::OutboxEvent> outbox_after(domain::OutboxPosition after, int limit) override;
+  domain::OutboxPosition outbox_head() override;
   int prune_done_jobs(std::int64_t finished_before_ms, int limit) override;
-  int prune_outbox(std::int64_t up_to_event_id, const std::string& before_stamp,
+  int prune_outbox(domain::OutboxPosition up_to, const std::string& before_stamp,
                    int limit) override;
 
  private:

@@ -32,3 +32,33 @@ CREATE TABLE outbox_consumers (
   updated_at bigint NOT NULL
 );
 
+
+-- The outbox in consumption order. Identity ids are handed out at INSERT, not at commit: a
+-- transaction that took id 10 may commit after one that took id 11, so "id > cursor" would
+-- skip event 10 forever once a consumer had passed 11. Each event records the id of the
+-- transaction that wrote it (`tx`, filled by the default: writers need not know), and
+-- consumers read in (tx, id) order only below relais_outbox_horizon(): no transaction below
+-- it can still be running, so no event can ever appear behind a position a consumer took.
+-- A cursor is the (tx, id) of the last event taken.
+ALTER TABLE outbox_events ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX outbox_events_order ON outbox_events(tx, id);
+ALTER TABLE outbox_consumers ADD COLUMN last_event_tx xid8 NOT NULL DEFAULT '0';
+
+-- The lowest transaction id that may still write events visible to the current snapshot
+-- later: the oldest transaction in progress when the snapshot was taken (or the next id to
+-- be handed out when none). Transactions of other databases on the cluster (their ids share
+-- one counter, so they would hold this database's outbox back for as long as they run) are
+-- left out when pg_stat_activity shows them running in another database: a session never
+-- changes database, so they cannot write here. One that has ended since, or that we may not
+-- see, counts: the horizon is only ever too low, never too high.
+CREATE FUNCTION relais_outbox_horizon() RETURNS xid8
+LANGUAGE sql STABLE
+AS $$
+  SELECT least(pg_snapshot_xmax(pg_current_snapshot()),
+               (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+                WHERE NOT EXISTS (
+                  SELECT 1 FROM pg_stat_get_activity(NULL) AS a
+                  WHERE a.backend_xid = x::xid
+                    AND a.datid <> (SELECT oid FROM pg_database
+                                    WHERE datname = current_database()))))
+$$;
