@@ -72,10 +72,16 @@ void PgStore::give_back(std::unique_ptr<PgConnection> connection) {
   available_.notify_one();
 }
 
-Result<Json> PgStore::read(const domain::UnitOfWork& work) { return run(work, false); }
-Result<Json> PgStore::write(const domain::UnitOfWork& work) { return run(work, true); }
+Result<Json> PgStore::read(const domain::UnitOfWork& work) { return run(work, Mode::kRead); }
+Result<Json> PgStore::write(const domain::UnitOfWork& work) { return run(work, Mode::kWrite); }
+Result<Json> PgStore::write_row_locked(const domain::UnitOfWork& work) {
+  return run(work, Mode::kRowLockedWrite);
+}
 
-Result<Json> PgStore::run(const domain::UnitOfWork& work, bool writing) {
+Result<Json> PgStore::run(const domain::UnitOfWork& work, Mode mode) {
+  const char* begin = mode == Mode::kRead    ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                      : mode == Mode::kWrite ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                                             : "BEGIN ISOLATION LEVEL READ COMMITTED";
   for (int attempt = 1;; ++attempt) {
     if (attempt > 1) back_off(attempt);
     std::unique_ptr<PgConnection> db;
@@ -95,8 +101,7 @@ Result<Json> PgStore::run(const domain::UnitOfWork& work, bool writing) {
       }
     };
     try {
-      db->exec(writing ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                       : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      db->exec(begin);
       Result<Json> result = Error::internal();
       {
         PgTransaction tx(*db);

@@ -34,6 +34,9 @@ class PgStore final : public domain::Store {
 
   Result<Json> read(const domain::UnitOfWork& work) override;
   Result<Json> write(const domain::UnitOfWork& work) override;
+  // READ COMMITTED: the unit locks every row its decisions read (job claims, FOR UPDATE
+  // SKIP LOCKED), so concurrent claims pass over each other instead of failing to serialise.
+  Result<Json> write_row_locked(const domain::UnitOfWork& work) override;
 
  private:
   // A connection borrowed from the pool, given back (or dropped when broken) on destruction.
@@ -41,7 +44,8 @@ class PgStore final : public domain::Store {
   PgStore(std::string url, int pool_size) : url_(std::move(url)), pool_size_(pool_size) {}
   std::unique_ptr<PgConnection> acquire();
   void give_back(std::unique_ptr<PgConnection> connection);
-  Result<Json> run(const domain::UnitOfWork& work, bool writing);
+  enum class Mode { kRead, kWrite, kRowLockedWrite };
+  Result<Json> run(const domain::UnitOfWork& work, Mode mode);
 
   const std::string url_;
   const int pool_size_;
