@@ -41,4 +41,10 @@ set -e
 "$RELAIS" export contacts --db "$DB" --filter 'city = "Orléans"' --out "$TMP/o.csv" 2>/dev/null
 [ "$(wc -l <"$TMP/o.csv")" = 2 ] || fail "export row count"
 grep -q "Élodie" "$TMP/o.csv" || fail "export content"
+"$RELAIS" demo --db "$DB" >"$TMP/out" || fail "demo exit $?"
+grep -q "Demo data loaded" "$TMP/out" || fail "demo summary"
+"$RELAIS" demo --db "$DB" >"$TMP/out" || fail "demo again exit $?"
+grep -q "already present" "$TMP/out" || fail "demo is not idempotent"
+"$RELAIS" export contacts --db "$DB" --search "dupont" --out "$TMP/d.csv" 2>/dev/null
+[ "$(wc -l <"$TMP/d.csv")" -gt 1 ] || fail "demo contacts not searchable"
 echo "import/export CLI (${RELAIS_TEST_ENGINE:-sqlite}): ok"
