@@ -239,3 +239,4 @@ def test_killing_one_server_loses_no_acknowledged_write_and_the_others_keep_serv
     notes = selftest_notes_per_contact(reader)
     assert [cid for cid in ids if notes.get(cid) != 1] == []
     assert jobs_of(reader, status="dead") == []
+    farm.servers[0].database.check_consistency()
