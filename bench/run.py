@@ -94,7 +94,7 @@ def database_size_mb(db):
 
 def engine_description(db, own_cluster):
     if db.startswith("sqlite:"):
-        return "SQLite (WAL, synchronous=NORMAL: decision 0002)"
+        return "SQLite (WAL, synchronous=FULL, group commit: decision 0002)"
     version = psql(db, "SHOW server_version").split()[0]
     settings = psql(db, "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) "
                         "FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', "
