@@ -2,18 +2,27 @@
 """Relais benchmark driver: data set, CSV import rate, HTTP load with wrk, memory.
 
 Usage: bench/run.py [--contacts 100000] [--duration 10] [--connections 32] [--build build]
-                    [--reuse-db PATH] [--scenarios healthz,search_contacts,...]
-Creates a fresh database under bench/out/, imports N generated contacts with `relais import`
+                    [--engine sqlite|postgres] [--pg-url BASE_URL] [--db URL | --reuse-db PATH]
+                    [--scenarios healthz,search_contacts,...]
+Creates a fresh database (SQLite: under bench/out/; PostgreSQL: see below), imports N generated contacts with `relais import`
 (timed), starts `relais serve` on 127.0.0.1, and runs wrk for each scenario in one session:
 healthz (the server's ceiling), GET one contact, list first page, full-text search,
 create contact. While each scenario runs, the server's memory is sampled every 100 ms from
 /proc/<pid>/status and the peak of each figure is reported per scenario.
 Prints Markdown tables for docs/benchmarks.md. Loopback only.
 
---reuse-db PATH serves an existing database made by an earlier run (same --contacts; it
-already holds the bench user) and skips generation and import. The database is used in
-place and create_contact adds rows to it (all in the city "Lyon", one of the search terms,
-so later search runs get slower): pass a fresh copy for comparable results.
+--engine postgres runs the same on PostgreSQL: on the cluster --pg-url names (a base URL as
+printed by scripts/pg-cluster, e.g. "postgresql:///?host=/tmp/pg&user=postgres"; the
+database relais_bench_N is created there, replacing one of that name), or else on a cluster
+of its own that it starts with `scripts/pg-cluster start DIR --durable` (fsync,
+synchronous_commit and full_page_writes on, as in production: benchmarks measure a durable
+set-up) and stops at the end. PostgreSQL's own processes are not in the memory figures.
+
+--db URL serves an existing database of either engine made by an earlier run (same
+--contacts; it already holds the bench user) and skips generation and import;
+--reuse-db PATH is --db sqlite:PATH. The database is used in place and create_contact adds
+rows to it (all in the city "Lyon", one of the search terms, so later search runs get
+slower): pass a fresh copy for comparable results.
 """
 import argparse
 import datetime
@@ -25,6 +34,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -47,6 +57,50 @@ def post_json(url, body, headers=None):
                                  headers={"Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(req) as r:
         return json.load(r)
+
+
+class PgCluster:
+    """A durable throwaway cluster (scripts/pg-cluster --durable), or None when given one."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="relais-bench-pg-", dir="/tmp")
+        self.url = subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster"), "start",
+                                   self.dir, "--durable"], check=True, capture_output=True,
+                                  text=True).stdout.strip()
+
+    def stop(self):
+        subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster"), "stop", self.dir],
+                       check=False)
+
+
+def pg_database_url(base_url, name):
+    """The base URL with a database name after the authority: postgresql:///NAME?host=..."""
+    m = re.fullmatch(r"(postgres(?:ql)?://[^/?]*)/?[^?]*(\?.*)?", base_url)
+    if not m:
+        sys.exit(f"not a PostgreSQL URL: {base_url}")
+    return f"{m[1]}/{name}{m[2] or ''}"
+
+
+def psql(url, sql):
+    return subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,
+                           "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def database_size_mb(db):
+    if db.startswith("sqlite:"):
+        return os.path.getsize(db[len("sqlite:"):]) / 1e6
+    return int(psql(db, "SELECT pg_database_size(current_database())")) / 1e6
+
+
+def engine_description(db, own_cluster):
+    if db.startswith("sqlite:"):
+        return "SQLite (WAL, synchronous=FULL, group commit: decision 0002)"
+    version = psql(db, "SHOW server_version").split()[0]
+    settings = psql(db, "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) "
+                        "FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', "
+                        "'full_page_writes', 'shared_buffers')")
+    where = "own cluster, Unix socket" if own_cluster else "given cluster"
+    return f"PostgreSQL {version} ({where}; {settings})"
 
 
 def rss_kib(pid):
@@ -108,8 +162,13 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--reuse-db", metavar="PATH",
+    ap.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
+    ap.add_argument("--pg-url", metavar="BASE_URL",
+                    help="PostgreSQL cluster for --engine postgres (default: start a durable "
+                         "one)")
+    ap.add_argument("--db", metavar="URL",
                     help="serve this database from an earlier run; skip generation and import")
+    ap.add_argument("--reuse-db", metavar="PATH", help="same as --db sqlite:PATH")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS),
                     help="comma-separated subset of: " + ", ".join(SCENARIOS))
     args = ap.parse_args()
@@ -119,15 +178,30 @@ def main():
         sys.exit(f"unknown scenario(s): {', '.join(sorted(unknown))}")
 
     relais = os.path.join(args.build, "relais")
-    import_seconds = None
     if args.reuse_db:
-        db_path = os.path.abspath(args.reuse_db)
-        if not os.path.exists(db_path):
-            sys.exit(f"--reuse-db: {db_path} does not exist")
-        db = "sqlite:" + db_path
+        if args.db:
+            sys.exit("--db and --reuse-db are the same option: give one")
+        args.db = "sqlite:" + os.path.abspath(args.reuse_db)
+    cluster = None
+    try:
+        if args.db is None and args.engine == "postgres" and args.pg_url is None:
+            cluster = PgCluster()
+            args.pg_url = cluster.url
+        run(args, relais, own_cluster=cluster is not None)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def run(args, relais, own_cluster):
+    scenarios = [name for name in args.scenarios.split(",") if name]
+    import_seconds = None
+    if args.db:
+        db = args.db
+        if db.startswith("sqlite:") and not os.path.exists(db[len("sqlite:"):]):
+            sys.exit(f"--db: {db} does not exist")
     else:
-        db_path, import_seconds = create_database(relais, args.contacts)
-        db = "sqlite:" + db_path
+        db, import_seconds = create_database(relais, args.contacts, args.engine, args.pg_url)
 
     port = free_port()
     server = subprocess.Popen([relais, "serve", "--db", db, "--listen", f"127.0.0.1:{port}"],
@@ -166,8 +240,9 @@ def main():
                          capture_output=True, text=True).stdout.strip()
     print(f"\n### {args.contacts:,} contacts — {datetime.date.today()} — {cpu}, "
           f"{os.cpu_count()} cores, {platform.platform()}\n")
+    print(f"Engine: {engine_description(db, own_cluster)}.\n")
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on loopback "
-          "(wrk and the server share the 2 cores).\n")
+          "(wrk, the server and the database share the cores).\n")
     print("| scenario | req/s | p50 ms | p99 ms | vs healthz |")
     print("|---|---:|---:|---:|---:|")
     for name, r in results.items():
@@ -179,7 +254,7 @@ def main():
               f"{args.contacts / import_seconds:,.0f} rows/s (`relais import contacts`, "
               "one process).")
     else:
-        print(f"\nDatabase reused from {db_path} (no import).")
+        print(f"\nDatabase reused from {db} (no import).")
     # RssFile is mostly SQLite's memory-mapped database pages (page cache, reclaimable);
     # RssAnon is the server's own memory (heap, SQLite page caches, thread stacks).
     # VmHWM is the process's peak VmRSS since it started.
@@ -191,19 +266,27 @@ def main():
     print(f"\nServer RSS after the run: {mem['VmRSS'] / 1024:.0f} MiB "
           f"(anonymous {mem['RssAnon'] / 1024:.0f} MiB, file-backed "
           f"{mem['RssFile'] / 1024:.0f} MiB); peak {mem['VmHWM'] / 1024:.0f} MiB.")
-    print(f"Database size: {os.path.getsize(db_path) / 1e6:.0f} MB.")
+    print(f"Database size: {database_size_mb(db):.0f} MB.")
 
 
-def create_database(relais, contacts):
-    """Fresh bench/out/bench-N.db with the bench user and N imported contacts; returns its
-    path and the import time in seconds."""
+def create_database(relais, contacts, engine, pg_url):
+    """A fresh database with the bench user and N imported contacts: bench/out/bench-N.db, or
+    relais_bench_N on the PostgreSQL cluster `pg_url`. Returns its URL and the import time
+    in seconds."""
     out_dir = os.path.join(BENCH, "out")
     os.makedirs(out_dir, exist_ok=True)
-    db_path = os.path.join(out_dir, f"bench-{contacts}.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db_path + suffix):
-            os.remove(db_path + suffix)
-    db = "sqlite:" + db_path
+    if engine == "sqlite":
+        db_path = os.path.join(out_dir, f"bench-{contacts}.db")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db_path + suffix):
+                os.remove(db_path + suffix)
+        db = "sqlite:" + db_path
+    else:
+        name = f"relais_bench_{contacts}"
+        admin = pg_database_url(pg_url, "postgres")
+        psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        psql(admin, f'CREATE DATABASE "{name}"')
+        db = pg_database_url(pg_url, name)
     csv_path = os.path.join(out_dir, f"contacts-{contacts}.csv")
     if not os.path.exists(csv_path):
         subprocess.run([sys.executable, os.path.join(BENCH, "gen_contacts.py"),
@@ -220,7 +303,7 @@ def create_database(relais, contacts):
     import_seconds = time.monotonic() - started
     if imp.returncode != 0:
         sys.exit(f"import failed ({imp.returncode}): {imp.stdout[-2000:]} {imp.stderr[-2000:]}")
-    return db_path, import_seconds
+    return db, import_seconds
 
 
 if __name__ == "__main__":

@@ -16,6 +16,10 @@ namespace relais::app {
 
 // Every CLI subcommand takes --db; this is its default.
 inline constexpr const char* kDefaultDatabaseUrl = "sqlite:data/relais.db";
+// The --db help of every command: each passes the URL to storage::open_store/migrate as is.
+inline constexpr const char* kDatabaseUrlHelp =
+    "Database URL: sqlite:<path>, or a PostgreSQL URI "
+    "(postgresql:///relais?host=/var/run/postgresql)";
 
 class CommandRegistry {
  public:

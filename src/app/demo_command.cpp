@@ -29,7 +29,8 @@ int run_demo(const std::string& db) {
     return 1;
   }
   if (summary->already_present) {
-    std::cout << "Demo data is already present in " << db << "; nothing changed.\n";
+    // Not the URL: a PostgreSQL URL may carry a password.
+    std::cout << "Demo data is already present in this database; nothing changed.\n";
   } else {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -48,7 +49,7 @@ int run_demo(const std::string& db) {
 void add_demo_command(CLI::App& app) {
   auto db = std::make_shared<std::string>(kDefaultDatabaseUrl);
   CLI::App* cmd = app.add_subcommand("demo", "Load realistic French demo data (idempotent)");
-  cmd->add_option("--db", *db, "Database URL")->capture_default_str();
+  cmd->add_option("--db", *db, kDatabaseUrlHelp)->capture_default_str();
   cmd->callback([db] {
     int code = 1;
     try {

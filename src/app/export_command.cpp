@@ -69,7 +69,7 @@ void add_export_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("export", "Export records as CSV");
   cmd->add_option("type", args->kind, "contacts | companies | deals | activities | tasks")
       ->required();
-  cmd->add_option("--db", args->db, "Database URL")->capture_default_str();
+  cmd->add_option("--db", args->db, kDatabaseUrlHelp)->capture_default_str();
   cmd->add_option("--filter", args->filter, "Filter expression, e.g. city = \"Lyon\"");
   cmd->add_option("--search", args->search,
                   "Full-text search like the list's ?q= (prefix, accents ignored)");

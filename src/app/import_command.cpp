@@ -97,7 +97,7 @@ void add_import_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("import", "Import contacts, companies or deals from CSV");
   cmd->add_option("type", args->kind, "contacts | companies | deals")->required();
   cmd->add_option("file", args->file, "CSV file (UTF-8 or Windows-1252, ',' or ';')")->required();
-  cmd->add_option("--db", args->db, "Database URL")->capture_default_str();
+  cmd->add_option("--db", args->db, kDatabaseUrlHelp)->capture_default_str();
   cmd->add_option("--map", args->maps, "Column mapping override: column=field (repeatable)");
   cmd->add_flag("--dry-run", args->dry_run, "Validate every row, write nothing");
   cmd->add_flag("--json", args->json, "Print the report as JSON");

@@ -13,8 +13,7 @@ namespace {
 void add_migrate_command(CLI::App& app) {
   auto db = std::make_shared<std::string>(kDefaultDatabaseUrl);
   CLI::App* command = app.add_subcommand("migrate", "Apply pending database schema migrations");
-  command->add_option("--db", *db, "Database URL (sqlite:<path> or postgres://...)")
-      ->capture_default_str();
+  command->add_option("--db", *db, kDatabaseUrlHelp)->capture_default_str();
   command->callback([db] {
     Result<int> version = storage::migrate(*db);
     if (!version.ok()) {

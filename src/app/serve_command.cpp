@@ -172,8 +172,7 @@ int run_serve(const ServeOptions& options) {
 void add_serve_command(CLI::App& app) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* command = app.add_subcommand("serve", "Run the HTTP API and web UI");
-  command->add_option("--db", options->db, "Database URL (sqlite:<path> or postgres://...)")
-      ->capture_default_str();
+  command->add_option("--db", options->db, kDatabaseUrlHelp)->capture_default_str();
   command->add_option("--listen", options->listen, "Address to listen on (host:port)")
       ->capture_default_str();
   command->add_option("--io-threads", options->io_threads, "Network I/O threads")

@@ -82,8 +82,7 @@ void add_user_command(CLI::App& app) {
   user->require_subcommand(1);
   auto options = std::make_shared<UserAddOptions>();
   CLI::App* add = user->add_subcommand("add", "Create a user");
-  add->add_option("--db", options->db, "Database URL (sqlite:<path> or postgres://...)")
-      ->capture_default_str();
+  add->add_option("--db", options->db, kDatabaseUrlHelp)->capture_default_str();
   add->add_option("--email", options->email, "E-mail address (the login)")->required();
   add->add_option("--role", options->role, "admin, manager, sales, marketing, support, readonly")
       ->required();

@@ -64,8 +64,7 @@ int run_worker(const WorkerOptions& options) {
 void add_worker_command(CLI::App& app) {
   auto options = std::make_shared<WorkerOptions>();
   CLI::App* command = app.add_subcommand("worker", "Run background jobs (no HTTP server)");
-  command->add_option("--db", options->db, "Database URL (sqlite:<path> or postgres://...)")
-      ->capture_default_str();
+  command->add_option("--db", options->db, kDatabaseUrlHelp)->capture_default_str();
   command->add_option("--threads", options->threads, "Job runner threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -1,4 +1,5 @@
-"""Integration fixtures: the real `relais` binary on loopback with a temporary SQLite database.
+"""Integration fixtures: the real `relais` binary on loopback with a database of its own, on
+the engine RELAIS_TEST_ENGINE names (sqlite, the default, or postgres: see databases.py).
 
 The session-wide server has one user per role; sales users are in two different teams.
 Tests that must not disturb it (rate limiting, kill -9) start their own server with
@@ -10,6 +11,7 @@ import re
 import pytest
 import requests
 
+import databases
 from api_client import Api
 from openapi_check import OpenApiChecker
 from relais_server import RelaisServer, add_user, relais_binary, run_cli
@@ -78,10 +80,34 @@ def binary():
     return relais_binary()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def database_engine():
+    """The engine under test; a PostgreSQL cluster this suite started is stopped at the end."""
+    try:
+        yield databases.engine()
+    finally:
+        databases.stop_own_cluster()
+
+
+@pytest.fixture
+def new_db(tmp_path):
+    """new_db(name): a fresh, empty database of the engine under test, dropped after the test."""
+    made = []
+
+    def make(name="db"):
+        made.append(databases.new_database(tmp_path, name))
+        return made[-1]
+
+    yield make
+    for database in made:
+        database.drop()
+
+
 @pytest.fixture(scope="session")
-def relais(tmp_path_factory, binary):
+def relais(tmp_path_factory, binary, database_engine):
     workdir = tmp_path_factory.mktemp("relais")
-    server = RelaisServer(workdir / "relais.db", workdir / "server.log")
+    database = databases.new_database(workdir, "relais")
+    server = RelaisServer(database, workdir / "server.log")
     run_cli("migrate", "--db", server.db_url)
     for name, (role, _) in USERS.items():
         add_user(server.db_url, email_of(name), role, PASSWORD)
@@ -111,13 +137,14 @@ def relais(tmp_path_factory, binary):
         # Whatever the tests sent, the server never answered with a 5xx.
         errors = [line for line in server.log_path.read_text(errors="replace").splitlines()
                   if re.search(r"access: \S+ \S+ 5\d\d ", line)]
+        database.drop()
         assert not errors, "server answered 5xx:\n" + "\n".join(errors[:20])
 
 
 @pytest.fixture
-def fresh_server(tmp_path, binary):
+def fresh_server(tmp_path, binary, new_db):
     """A private server (own database) with one admin; stopped at the end of the test."""
-    server = RelaisServer(tmp_path / "fresh.db", tmp_path / "fresh.log")
+    server = RelaisServer(new_db("fresh"), tmp_path / "fresh.log")
     run_cli("migrate", "--db", server.db_url)
     add_user(server.db_url, email_of("admin"), "admin", PASSWORD)
     server.start()

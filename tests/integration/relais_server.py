@@ -45,12 +45,13 @@ def run_cli(*args, stdin: str = "", check: bool = True) -> subprocess.CompletedP
 
 
 class RelaisServer:
-    """One `relais serve` process on 127.0.0.1:<free port> with a given sqlite: database."""
+    """One `relais serve` process on 127.0.0.1:<free port> with a given database (see
+    databases.py: an SQLite file or a PostgreSQL database, by RELAIS_TEST_ENGINE)."""
 
-    def __init__(self, db_path: Path, log_path: Path, extra_args=()):
-        self.db_path = Path(db_path)
+    def __init__(self, database, log_path: Path, extra_args=()):
+        self.database = database
         self.extra_args = list(extra_args)  # more `relais serve` options
-        self.db_url = f"sqlite:{self.db_path}"
+        self.db_url = database.url
         self.log_path = Path(log_path)
         self.port = 0
         self.proc = None
@@ -68,7 +69,7 @@ class RelaisServer:
              "--listen", f"127.0.0.1:{self.port}", *self.extra_args],
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            cwd=self.db_path.parent,
+            cwd=self.log_path.parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

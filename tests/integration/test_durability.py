@@ -61,3 +61,6 @@ def test_acknowledged_records_survive_kill_9(fresh_server):
     assert api.get(f"/api/v1/contacts/{deleted['id']}").status_code == 404
     # Still writable after the crash.
     assert api.create("contacts", {"first_name": "Après"})["id"]
+    # No half-written page, row or index entry (SQLite integrity and foreign key checks;
+    # PostgreSQL's amcheck and foreign keys: databases.py).
+    fresh_server.database.check_consistency()

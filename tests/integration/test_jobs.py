@@ -6,7 +6,6 @@ import collections
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
@@ -51,8 +50,8 @@ def selftest_notes_per_contact(api):
     return counts
 
 
-def new_server(tmp_path, name, *extra):
-    server = RelaisServer(tmp_path / f"{name}.db", tmp_path / f"{name}.log", extra_args=extra)
+def new_server(new_db, tmp_path, name, *extra):
+    server = RelaisServer(new_db(name), tmp_path / f"{name}.log", extra_args=extra)
     run_cli("migrate", "--db", server.db_url)
     add_user(server.db_url, email_of("admin"), "admin", PASSWORD)
     return server
@@ -86,10 +85,10 @@ def test_admins_list_and_inspect_jobs_others_may_not(relais):
     assert queued_retry.status_code == 409, queued_retry.text  # only failed or dead jobs
 
 
-def test_worker_process_dead_letters_and_admin_retries(tmp_path):
+def test_worker_process_dead_letters_and_admin_retries(tmp_path, new_db):
     """A job that cannot succeed goes to the dead-letter queue at once; an admin sees it and
     runs it again. Jobs run in a separate `relais worker` process, stopped by SIGTERM."""
-    server = new_server(tmp_path, "dlq", "--self-test-jobs", "--job-workers", "0")
+    server = new_server(new_db, tmp_path, "dlq", "--self-test-jobs", "--job-workers", "0")
     server.start()
     try:
         api = login(server)
@@ -125,15 +124,16 @@ def test_worker_process_dead_letters_and_admin_retries(tmp_path):
         assert server.stop() in (0, -15)
 
 
-def test_job_effects_happen_exactly_once_across_kill_9(tmp_path):
+def test_job_effects_happen_exactly_once_across_kill_9(tmp_path, new_db):
     """Writers create contacts; each contact.created event becomes a job that writes one note.
     The server (with its job workers) is SIGKILLed at random instants, several times. In the
     end every acknowledged contact has exactly one note, no contact has two, no job is dead,
-    and the database passes SQLite's integrity check."""
+    and the database passes the engine's consistency check (SQLite's integrity and foreign
+    key checks; PostgreSQL's amcheck of every table and index, and every foreign key)."""
     seed = int(os.environ.get("RELAIS_CRASH_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
     rounds = int(os.environ.get("RELAIS_CRASH_ROUNDS", "5"))
-    server = new_server(tmp_path, "crash", "--self-test-jobs", "--job-workers", "2")
+    server = new_server(new_db, tmp_path, "crash", "--self-test-jobs", "--job-workers", "2")
     acknowledged = set()
     lock = threading.Lock()
 
@@ -181,5 +181,4 @@ def test_job_effects_happen_exactly_once_across_kill_9(tmp_path):
         assert len({job["payload"]["event_id"] for job in jobs}) == len(jobs)
     finally:
         assert server.stop() in (0, -15)
-    with sqlite3.connect(server.db_path) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    server.database.check_consistency()

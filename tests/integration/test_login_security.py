@@ -44,11 +44,11 @@ def login_from(server, source_ip, email, password, headers=None, checker=None):
 
 
 @pytest.fixture
-def server_factory(tmp_path, binary):
+def server_factory(tmp_path, binary, new_db):
     """Starts `relais serve` processes with extra options on one fresh database (admin user)."""
-    db = tmp_path / "login.db"
-    run_cli("migrate", "--db", f"sqlite:{db}")
-    add_user(f"sqlite:{db}", email_of("admin"), "admin", PASSWORD)
+    db = new_db("login")
+    run_cli("migrate", "--db", db.url)
+    add_user(db.url, email_of("admin"), "admin", PASSWORD)
     started = []
 
     def start(*extra_args):
@@ -151,8 +151,8 @@ def test_secure_cookies_flag(server_factory):
     assert "; Secure" in headers["Set-Cookie"]
 
 
-def test_invalid_trusted_proxy_is_refused_at_start(tmp_path, binary):
-    proc = run_cli("serve", "--db", f"sqlite:{tmp_path / 'x.db'}", "--listen", "127.0.0.1:0",
+def test_invalid_trusted_proxy_is_refused_at_start(binary, new_db):
+    proc = run_cli("serve", "--db", new_db("proxy").url, "--listen", "127.0.0.1:0",
                    "--trusted-proxy", "not-a-network", check=False)
     assert proc.returncode != 0
     assert "not-a-network" in proc.stderr

@@ -1,15 +1,19 @@
 // AuthService with its session cache on the real SQLite store: once a token is cached, logout,
-// a password change, deactivation and a role change still take effect on the very next call.
+// a password change, deactivation and a role change still take effect on the very next call
+// in the same process, and within kSessionCacheTtl (1 s) in another process on the database.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "domain/auth/auth_service.hpp"
 #include "domain/services.hpp"
 #include "domain/testing/services_fixture.hpp"
+#include "storage/open.hpp"
 
 namespace relais::domain {
 namespace {
@@ -79,6 +83,38 @@ TEST_F(AuthCacheTest, RoleAndLocaleChangesShowOnTheNextRequest) {
   EXPECT_EQ(must(services_->auth.authenticate(token)).actor.role, Role::kReadonly);
   must(services_->auth.update_own_profile(sales_, {{"locale", "en"}}));
   EXPECT_EQ(must(services_->auth.authenticate(token)).actor.locale, "en");
+}
+
+TEST_F(AuthCacheTest, ChangesMadeThroughAnotherServerApplyHereWithinOneSecond) {
+  // A second server: its own Store and Services (so its own cache) on the same database.
+  auto other_store = storage::open_store("sqlite:" + db_->path());
+  ASSERT_TRUE(other_store.ok()) << other_store.error().message;
+  Services other(**other_store);
+  const Actor marketing = make_user("mia@example.fr", Role::kMarketing);
+  const std::string logged_out =
+      must(services_->auth.login("sam@example.fr", kPassword, "a")).token;
+  const std::string current = must(services_->auth.login("sam@example.fr", kPassword, "b")).token;
+  const std::string sibling = must(services_->auth.login("sam@example.fr", kPassword, "c")).token;
+  const std::string deactivated =
+      must(services_->auth.login("mia@example.fr", kPassword, "d")).token;
+  const std::string admin = must(services_->auth.login("ada@example.fr", kPassword, "e")).token;
+  for (const auto* token : {&logged_out, &current, &sibling, &deactivated, &admin}) {
+    must(other.auth.authenticate(*token));  // now cached by the other server
+  }
+  ASSERT_EQ(other.session_cache->size(), 5u);
+
+  // Every entry was resolved before this instant, so none may be served a TTL after it.
+  const auto changed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(services_->auth.logout(logged_out).ok());
+  ASSERT_TRUE(services_->auth.change_password(sales_, kPassword, "nouveau-secret", current).ok());
+  must(services_->users.update(admin_, marketing.user_id, {{"active", false}}, std::nullopt));
+  std::this_thread::sleep_until(changed + kSessionCacheTtl);
+
+  EXPECT_EQ(other.auth.authenticate(logged_out).error().code, ErrorCode::kUnauthorized);
+  EXPECT_EQ(other.auth.authenticate(sibling).error().code, ErrorCode::kUnauthorized);
+  EXPECT_EQ(other.auth.authenticate(deactivated).error().code, ErrorCode::kUnauthorized);
+  EXPECT_TRUE(other.auth.authenticate(current).ok());
+  EXPECT_TRUE(other.auth.authenticate(admin).ok());
 }
 
 }  // namespace

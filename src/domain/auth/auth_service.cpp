@@ -241,7 +241,8 @@ Result<Authenticated> AuthService::authenticate(const std::string& token) {
                            std::move(hit->scopes)};
     }
   }
-  const std::uint64_t generation = cache_->generation();  // before reading: see SessionCache
+  // Before reading: see SessionCache (staleness is counted from here).
+  const SessionCache::Resolution resolution = cache_->begin_resolution();
   const std::int64_t idle_ms = options_.session_idle_timeout.count();
   std::optional<SessionRecord> found;
   Authenticated out;
@@ -293,7 +294,7 @@ Result<Authenticated> AuthService::authenticate(const std::string& token) {
   cache_->put(
       token_hash,
       CachedAuth{out.actor, out.kind, out.csrf_token, valid_until_ms, refresh_at_ms, out.scopes},
-      now, valid_until_ms, generation);
+      now, valid_until_ms, resolution);
   return out;
 }
 

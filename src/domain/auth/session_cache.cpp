@@ -8,9 +8,10 @@ namespace relais::domain {
 SessionCache::SessionCache(std::chrono::milliseconds ttl, std::size_t max_entries)
     : ttl_(ttl), max_entries_(std::max<std::size_t>(max_entries, 1)) {}
 
-std::uint64_t SessionCache::generation() const {
+SessionCache::Resolution SessionCache::begin_resolution() const {
+  const auto started = Clock::now();
   std::shared_lock lock(mutex_);
-  return generation_;
+  return Resolution{generation_, started};
 }
 
 std::optional<CachedAuth> SessionCache::find(const std::string& token_hash) const {
@@ -23,16 +24,20 @@ std::optional<CachedAuth> SessionCache::find(const std::string& token_hash) cons
 
 void SessionCache::put(const std::string& token_hash, const CachedAuth& value,
                        std::int64_t now_epoch_ms, std::int64_t session_expires_at_ms,
-                       std::uint64_t generation) {
+                       const Resolution& resolution) {
   const auto now = Clock::now();
-  auto expires = now + ttl_;
+  // From the start of the resolution, not from now: the store read (and a touch write) may
+  // have taken a while, and the bound on cross-server staleness counts from before the read.
+  auto expires = resolution.started + ttl_;
+  if (expires <= now) return;
   if (session_expires_at_ms != 0) {
     const std::int64_t remaining_ms = session_expires_at_ms - now_epoch_ms;
     if (remaining_ms <= 0) return;
     expires = std::min(expires, now + std::chrono::milliseconds(remaining_ms));
   }
   std::unique_lock lock(mutex_);
-  if (generation != generation_) return;  // resolved before an invalidation: maybe stale
+  // Resolved before an invalidation: maybe stale.
+  if (resolution.generation != generation_) return;
   if (const auto blocked = blocked_users_.find(value.actor.user_id);
       blocked != blocked_users_.end()) {
     if (now < blocked->second) return;

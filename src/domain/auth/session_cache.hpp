@@ -3,9 +3,12 @@
 // (shared_ptr) with the user record rules, which invalidate on actor-changing writes.
 // Thread-safe: one std::shared_mutex; lookups take it shared, everything else exclusive.
 //
-// Staleness rules (see docs/decisions/0005-auth-cache.md):
-// - an entry lives at most `ttl`, and never beyond the session's own expiry (absolute or
-//   idle, whichever comes first: see CachedAuth::expires_at_ms);
+// Staleness rules (see docs/decisions/0005-auth-cache.md and 0010-auth-cache-across-servers.md):
+// - an entry lives at most `ttl` counted from the start of the resolution that produced it
+//   (before its store read), and never beyond the session's own expiry (absolute or idle,
+//   whichever comes first: see CachedAuth::expires_at_ms). Other servers on the database
+//   cannot reach this cache, so the TTL is how long one of them may still accept a token
+//   revoked elsewhere: kSessionCacheTtl bounds that at 1 s;
 // - every invalidation bumps a generation: a resolution that started before it (and so may
 //   have read the old rows) is not stored (`put` with an older generation is dropped);
 // - invalidate_user also refuses new entries for that user during `ttl`, because the record
@@ -39,21 +42,33 @@ struct CachedAuth {
   std::string scopes;  // API tokens' scopes; empty = every scope
 };
 
+// How long a resolved token may be served without reading the store again: the longest a
+// revocation, password change or user change made through another server takes to apply here.
+inline constexpr std::chrono::milliseconds kSessionCacheTtl{1000};
+
 class SessionCache {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit SessionCache(std::chrono::milliseconds ttl = std::chrono::seconds(5),
+  // Taken before resolving a token from the store, passed to put() with the result.
+  struct Resolution {
+    std::uint64_t generation = 0;
+    Clock::time_point started;
+  };
+
+  explicit SessionCache(std::chrono::milliseconds ttl = kSessionCacheTtl,
                         std::size_t max_entries = 10'000);
 
-  // The value to pass to put() later: read it before resolving the token from the store.
-  std::uint64_t generation() const;
+  // Call before reading the session from the store: a revocation committed after this instant
+  // is seen by other servers' caches within `ttl` of it.
+  Resolution begin_resolution() const;
 
   std::optional<CachedAuth> find(const std::string& token_hash) const;
-  // Stores the resolution unless an invalidation happened since `generation` was read or the
-  // user is blocked. `session_expires_at_ms` (epoch ms, 0 = never) caps the entry's life.
+  // Stores the resolution unless an invalidation happened in this process since `resolution`
+  // began or the user is blocked. The entry expires `ttl` after resolution.started;
+  // `session_expires_at_ms` (epoch ms, 0 = never) caps its life further.
   void put(const std::string& token_hash, const CachedAuth& value, std::int64_t now_epoch_ms,
-           std::int64_t session_expires_at_ms, std::uint64_t generation);
+           std::int64_t session_expires_at_ms, const Resolution& resolution);
 
   void invalidate_token(const std::string& token_hash);
   void invalidate_user(std::int64_t user_id);

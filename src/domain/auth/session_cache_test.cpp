@@ -26,7 +26,7 @@ CachedAuth auth_of(std::int64_t user_id) {
 
 TEST(SessionCacheTest, ReturnsWhatWasStoredUntilTheTtl) {
   SessionCache cache(50ms, 100);
-  cache.put("h1", auth_of(7), kNowMs, 0, cache.generation());
+  cache.put("h1", auth_of(7), kNowMs, 0, cache.begin_resolution());
   auto hit = cache.find("h1");
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->actor.user_id, 7);
@@ -38,8 +38,8 @@ TEST(SessionCacheTest, ReturnsWhatWasStoredUntilTheTtl) {
 
 TEST(SessionCacheTest, NeverOutlivesTheSession) {
   SessionCache cache(10s, 100);
-  cache.put("soon", auth_of(1), kNowMs, kNowMs + 30, cache.generation());
-  cache.put("gone", auth_of(2), kNowMs, kNowMs - 1, cache.generation());
+  cache.put("soon", auth_of(1), kNowMs, kNowMs + 30, cache.begin_resolution());
+  cache.put("gone", auth_of(2), kNowMs, kNowMs - 1, cache.begin_resolution());
   EXPECT_TRUE(cache.find("soon"));
   EXPECT_FALSE(cache.find("gone"));
   std::this_thread::sleep_for(60ms);
@@ -49,7 +49,7 @@ TEST(SessionCacheTest, NeverOutlivesTheSession) {
 TEST(SessionCacheTest, StaysWithinItsBound) {
   SessionCache cache(10s, 8);
   for (int i = 0; i < 100; ++i) {
-    cache.put("h" + std::to_string(i), auth_of(i), kNowMs, 0, cache.generation());
+    cache.put("h" + std::to_string(i), auth_of(i), kNowMs, 0, cache.begin_resolution());
     EXPECT_LE(cache.size(), 8u);
   }
   EXPECT_TRUE(cache.find("h99"));  // the newest entry is always kept
@@ -58,11 +58,12 @@ TEST(SessionCacheTest, StaysWithinItsBound) {
 TEST(SessionCacheTest, FullCacheDropsExpiredEntriesFirst) {
   SessionCache cache(40ms, 4);
   for (int i = 0; i < 3; ++i) {
-    cache.put("old" + std::to_string(i), auth_of(i), kNowMs, 0, cache.generation());
+    cache.put("old" + std::to_string(i), auth_of(i), kNowMs, 0, cache.begin_resolution());
   }
   std::this_thread::sleep_for(60ms);
-  cache.put("fresh1", auth_of(10), kNowMs, 0, cache.generation());
-  cache.put("fresh2", auth_of(11), kNowMs, 0, cache.generation());  // full: sweeps the old ones
+  cache.put("fresh1", auth_of(10), kNowMs, 0, cache.begin_resolution());
+  cache.put("fresh2", auth_of(11), kNowMs, 0,
+            cache.begin_resolution());  // full: sweeps the old ones
   EXPECT_EQ(cache.size(), 2u);
   EXPECT_TRUE(cache.find("fresh1"));
   EXPECT_TRUE(cache.find("fresh2"));
@@ -70,8 +71,8 @@ TEST(SessionCacheTest, FullCacheDropsExpiredEntriesFirst) {
 
 TEST(SessionCacheTest, InvalidatesOneToken) {
   SessionCache cache(10s, 100);
-  cache.put("a", auth_of(1), kNowMs, 0, cache.generation());
-  cache.put("b", auth_of(1), kNowMs, 0, cache.generation());
+  cache.put("a", auth_of(1), kNowMs, 0, cache.begin_resolution());
+  cache.put("b", auth_of(1), kNowMs, 0, cache.begin_resolution());
   cache.invalidate_token("a");
   EXPECT_FALSE(cache.find("a"));
   EXPECT_TRUE(cache.find("b"));
@@ -79,9 +80,9 @@ TEST(SessionCacheTest, InvalidatesOneToken) {
 
 TEST(SessionCacheTest, InvalidatesEveryTokenOfAUserAndOnlyThem) {
   SessionCache cache(10s, 100);
-  cache.put("a", auth_of(1), kNowMs, 0, cache.generation());
-  cache.put("b", auth_of(1), kNowMs, 0, cache.generation());
-  cache.put("c", auth_of(2), kNowMs, 0, cache.generation());
+  cache.put("a", auth_of(1), kNowMs, 0, cache.begin_resolution());
+  cache.put("b", auth_of(1), kNowMs, 0, cache.begin_resolution());
+  cache.put("c", auth_of(2), kNowMs, 0, cache.begin_resolution());
   cache.invalidate_user(1);
   EXPECT_FALSE(cache.find("a"));
   EXPECT_FALSE(cache.find("b"));
@@ -90,24 +91,52 @@ TEST(SessionCacheTest, InvalidatesEveryTokenOfAUserAndOnlyThem) {
 
 TEST(SessionCacheTest, RefusesAResolutionStartedBeforeAnInvalidation) {
   SessionCache cache(10s, 100);
-  const auto before = cache.generation();
+  const auto before = cache.begin_resolution();
   cache.invalidate_token("a");  // e.g. a logout committed while "a" was being resolved
   cache.put("a", auth_of(1), kNowMs, 0, before);
   EXPECT_FALSE(cache.find("a"));
-  cache.put("a", auth_of(1), kNowMs, 0, cache.generation());
+  cache.put("a", auth_of(1), kNowMs, 0, cache.begin_resolution());
   EXPECT_TRUE(cache.find("a"));
 }
 
 TEST(SessionCacheTest, BlocksAnInvalidatedUserForOneTtl) {
   SessionCache cache(40ms, 100);
   cache.invalidate_user(1);
-  cache.put("a", auth_of(1), kNowMs, 0, cache.generation());  // may have read the old row
-  cache.put("b", auth_of(2), kNowMs, 0, cache.generation());
+  cache.put("a", auth_of(1), kNowMs, 0, cache.begin_resolution());  // may have read the old row
+  cache.put("b", auth_of(2), kNowMs, 0, cache.begin_resolution());
   EXPECT_FALSE(cache.find("a"));
   EXPECT_TRUE(cache.find("b"));
   std::this_thread::sleep_for(60ms);
-  cache.put("a", auth_of(1), kNowMs, 0, cache.generation());
+  cache.put("a", auth_of(1), kNowMs, 0, cache.begin_resolution());
   EXPECT_TRUE(cache.find("a"));
+}
+
+TEST(SessionCacheTest, TheTtlCountsFromTheStartOfTheResolution) {
+  // A slow store read must not stretch the entry's life: other servers' revocations are
+  // bounded by the TTL from before the read (decision 0010).
+  SessionCache cache(100ms, 100);
+  const auto started = cache.begin_resolution();
+  std::this_thread::sleep_for(60ms);  // the store read
+  cache.put("a", auth_of(1), kNowMs, 0, started);
+  EXPECT_TRUE(cache.find("a"));
+  std::this_thread::sleep_for(60ms);  // 120 ms after the start, 60 ms after the put
+  EXPECT_FALSE(cache.find("a"));
+  // A resolution that took longer than the TTL is not stored at all.
+  const auto slow = cache.begin_resolution();
+  std::this_thread::sleep_for(110ms);
+  cache.put("b", auth_of(2), kNowMs, 0, slow);
+  EXPECT_FALSE(cache.find("b"));
+}
+
+TEST(SessionCacheTest, TheDefaultTtlIsOneSecond) {
+  EXPECT_EQ(kSessionCacheTtl, std::chrono::milliseconds(1000));
+  SessionCache cache;
+  const auto started = cache.begin_resolution();
+  cache.put("a", auth_of(1), kNowMs, 0, started);
+  std::this_thread::sleep_until(started.started + std::chrono::milliseconds(900));
+  EXPECT_TRUE(cache.find("a"));
+  std::this_thread::sleep_until(started.started + kSessionCacheTtl);
+  EXPECT_FALSE(cache.find("a"));
 }
 
 TEST(SessionCacheTest, ConcurrentReadersWritersAndInvalidationsStayConsistent) {
@@ -129,7 +158,7 @@ TEST(SessionCacheTest, ConcurrentReadersWritersAndInvalidationsStayConsistent) {
             cache.invalidate_token(key);
             break;
           default:
-            cache.put(key, auth_of(user), kNowMs, 0, cache.generation());
+            cache.put(key, auth_of(user), kNowMs, 0, cache.begin_resolution());
             if (auto hit = cache.find(key); hit && hit->actor.user_id != user) wrong = true;
         }
         if (cache.size() > 64) wrong = true;
