@@ -143,12 +143,9 @@ Result<CopyReport> copy_checked(TransferDatabase& source, TransferDatabase& targ
       const TransferTable& table =
           *std::find_if(transfer_tables().begin(), transfer_tables().end(),
                         [&](const TransferTable& t) { return t.name == check.table; });
-      TableChecksum sum;
-      check.target_rows = for_each_batch(target, table, options.batch_rows,
-                                         [&](const std::vector<TransferRow>& rows) {
-                                           for (const auto& row : rows) sum.add(row);
-                                         });
-      check.target_checksum = sum.hex();
+      TableSum sum = table_checksum(target, table, options.batch_rows);
+      check.target_rows = sum.rows;
+      check.target_checksum = std::move(sum.checksum);
       if (check.target_rows != target.count_rows(table)) check.target_rows = -1;
       all_match = all_match && check.matches();
     }
@@ -171,6 +168,16 @@ Result<CopyReport> copy_checked(TransferDatabase& source, TransferDatabase& targ
 }
 
 }  // namespace
+
+TableSum table_checksum(TransferDatabase& db, const TransferTable& table, std::size_t batch_rows) {
+  TableChecksum sum;
+  TableSum result;
+  result.rows = for_each_batch(db, table, batch_rows, [&](const std::vector<TransferRow>& rows) {
+    for (const auto& row : rows) sum.add(row);
+  });
+  result.checksum = sum.hex();
+  return result;
+}
 
 Result<CopyReport> copy_installation(TransferDatabase& source, TransferDatabase& target,
                                      const CopyOptions& options) {

@@ -52,4 +52,12 @@ struct CopyOptions {
 Result<CopyReport> copy_installation(TransferDatabase& source, TransferDatabase& target,
                                      const CopyOptions& options);
 
+// The checksum (as in TableCheck) and row count of `table` as `db` sees it now.
+struct TableSum {
+  std::int64_t rows = 0;
+  std::string checksum;
+};
+TableSum table_checksum(TransferDatabase& db, const TransferTable& table,
+                        std::size_t batch_rows = 1000);
+
 }  // namespace relais::storage
