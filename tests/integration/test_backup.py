@@ -125,19 +125,26 @@ class Writers:
         raise AssertionError(f"fewer than {count} writes acknowledged in {timeout} s")
 
 
+def sql(path, query: str) -> list:
+    """The rows of one query on an SQLite file; the connection is closed again (an open one
+    would make `relais restore` find the database in use)."""
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(query).fetchall()
+    finally:
+        db.close()
+
+
 def contact_ids_sqlite(path) -> set:
-    with sqlite3.connect(path) as db:
-        return {row[0] for row in db.execute("SELECT id FROM contacts")}
+    return {row[0] for row in sql(path, "SELECT id FROM contacts")}
 
 
 def integrity(path) -> str:
-    with sqlite3.connect(path) as db:
-        return db.execute("PRAGMA integrity_check").fetchone()[0]
+    return sql(path, "PRAGMA integrity_check")[0][0]
 
 
 def schema_version(path) -> int:
-    with sqlite3.connect(path) as db:
-        return db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    return sql(path, "SELECT max(version) FROM schema_migrations")[0][0]
 
 
 def demo_server(tmp_path, name="demo") -> RelaisServer:
@@ -171,8 +178,7 @@ def test_sqlite_backup_under_write_load_restores_every_write_acknowledged_before
     backup = tmp_path / "backup.db"
     assert integrity(backup) == "ok"
     assert schema_version(backup) == schema_version(server.db_path)
-    with sqlite3.connect(backup) as db:
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert sql(backup, "PRAGMA journal_mode")[0][0] == "delete"
 
     restored = tmp_path / "elsewhere" / "restored.db"
     out = relais("restore", "--db", f"sqlite:{restored}", "--from", str(backup))
@@ -209,6 +215,8 @@ def test_sqlite_restore_refuses_a_non_empty_or_busy_database(tmp_path):
                      check=False)
     assert refused.returncode == 2
     assert "not empty" in refused.stderr and "--force" in refused.stderr
+    # A refusal leaves the database as it was.
+    assert sql(target.db_path, "PRAGMA journal_mode")[0][0] == "wal"
 
     target.start()
     try:
@@ -221,6 +229,15 @@ def test_sqlite_restore_refuses_a_non_empty_or_busy_database(tmp_path):
         target.stop()
     relais("restore", "--db", target.db_url, "--from", str(tmp_path / "backup.db"), "--force")
     assert integrity(target.db_path) == "ok"
+
+    garbage_target = tmp_path / "garbage-target.db"
+    garbage_target.write_bytes(b"x" * 8192)
+    refused = relais("restore", "--db", f"sqlite:{garbage_target}", "--from",
+                     str(tmp_path / "backup.db"), check=False)
+    assert refused.returncode == 2 and "not a readable SQLite database" in refused.stderr
+    relais("restore", "--db", f"sqlite:{garbage_target}", "--from", str(tmp_path / "backup.db"),
+           "--force")
+    assert integrity(garbage_target) == "ok"
 
     not_a_backup = tmp_path / "garbage.db"
     not_a_backup.write_bytes(b"not a database" * 100)
@@ -336,10 +353,9 @@ def test_migrate_data_moves_a_demo_installation_to_postgres(tmp_path, pg_databas
     target = pg_database()
     out = relais("migrate-data", "--from", sqlite_server.db_url, "--to", target)
     report = parse_report(out.stdout)
-    with sqlite3.connect(sqlite_server.db_path) as db:
-        for table, (src, dst, src_sum, dst_sum, verdict) in report.items():
-            assert (src, src_sum, verdict) == (dst, dst_sum, "ok"), table
-            assert db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == src, table
+    for table, (src, dst, src_sum, dst_sum, verdict) in report.items():
+        assert (src, src_sum, verdict) == (dst, dst_sum, "ok"), table
+        assert sql(sqlite_server.db_path, f'SELECT count(*) FROM "{table}"')[0][0] == src, table
     assert {"contacts", "contact_emails", "audit_log", "outbox_events", "deal_stage_changes",
             "sessions", "api_tokens", "jobs", "outbox_consumers", "login_throttle",
             "custom_fields", "notes"} <= set(report)
@@ -393,9 +409,8 @@ def test_migrate_data_back_from_postgres_to_sqlite(tmp_path, pg_database):
     try:
         api = demo_login(server)
         found = api.get("/api/v1/contacts", params={"q": "dup", "limit": 500}).json()["data"]
-        with sqlite3.connect(source) as db:
-            expected = {r[0] for r in db.execute(
-                "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH 'dup*'")}
+        expected = {r[0] for r in sql(
+            source, "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH 'dup*'")}
         assert expected and {c["id"] for c in found} == expected
     finally:
         assert server.stop() == 0

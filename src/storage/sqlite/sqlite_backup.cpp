@@ -176,12 +176,20 @@ Result<BackupInfo> restore_file(const std::string& from_path, const std::string&
       try {
         existing->exec("PRAGMA journal_mode = DELETE");
         existing->exec("BEGIN EXCLUSIVE");
-      } catch (const SqliteError&) {
-        return Error::conflict(path +
-                               " is in use (stop every relais serve and worker on it first)");
+      } catch (const SqliteError& e) {
+        if (e.primary_code() == SQLITE_BUSY || e.primary_code() == SQLITE_LOCKED) {
+          return Error::conflict(path +
+                                 " is in use (stop every relais serve and worker on it first)");
+        }
+        if (!force) {
+          return Error::conflict(path + " is not a readable SQLite database (" + e.what() +
+                                 "); restore --force replaces it");
+        }
+        existing.reset();  // not a database: nothing to keep out, replaced below
       }
-      if (!force && !is_empty(*existing)) {
+      if (existing && !force && !is_empty(*existing)) {
         existing->exec("ROLLBACK");
+        existing->exec("PRAGMA journal_mode = WAL");  // as the servers keep it
         return Error::conflict(path + " is not empty; restore --force replaces its contents");
       }
     } else if (!parent.empty()) {
