@@ -16,6 +16,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import signal
 import sqlite3
 import subprocess
@@ -129,8 +130,12 @@ def main():
         server.wait(timeout=60)
 
     seconds = backup_end - backup_start
+    phases = re.search(r"\(copy ([\d.]+) s, check ([\d.]+) s\)", backup.stdout)
+    copy_s, check_s = (float(phases[1]), float(phases[2])) if phases else (seconds, 0.0)
     before = sampler.rate(started_load + 2, backup_start)
     during = sampler.rate(backup_start, backup_end)
+    during_copy = sampler.rate(backup_start, backup_start + copy_s)
+    during_check = sampler.rate(backup_start + copy_s, backup_end)
     after = sampler.rate(backup_end + 1, backup_end + args.after)
     with sqlite3.connect(backup_path) as copy:
         check = copy.execute("PRAGMA integrity_check").fetchone()[0]
@@ -145,11 +150,13 @@ def main():
           "max(contacts.id) sampled every 100 ms.\n")
     print("| | value |")
     print("|---|---:|")
-    print(f"| backup time | {seconds:.1f} s |")
+    print(f"| backup time | {seconds:.1f} s (copy {copy_s:.1f} s, integrity_check of the "
+          f"copy {check_s:.1f} s) |")
     print(f"| backup size | {os.path.getsize(backup_path) / 1e6:,.0f} MB "
           f"({copied:,} contacts, integrity_check {check}) |")
     print(f"| writes/s before | {before:,.0f} |")
-    print(f"| writes/s during the backup | {during:,.0f} |")
+    print(f"| writes/s during the backup | {during:,.0f} (copy {during_copy:,.0f}, "
+          f"check {during_check:,.0f}) |")
     print(f"| writes/s after | {after:,.0f} |")
     lost = 100 * (1 - during / before) if before > 0 else float("nan")
     print(f"| throughput lost during the backup | {lost:.0f} % "

@@ -29,7 +29,14 @@ int report(const char* command, const Result<storage::BackupInfo>& result, doubl
   char timing[32];
   std::snprintf(timing, sizeof timing, "%.1f s", seconds);
   std::cout << verb << " " << file << " (" << result->engine << ", schema version "
-            << result->schema_version << ", " << result->bytes << " bytes) in " << timing << "\n";
+            << result->schema_version << ", " << result->bytes << " bytes) in " << timing;
+  if (result->copy_seconds > 0) {
+    std::snprintf(timing, sizeof timing, "%.1f s", result->copy_seconds);
+    std::cout << " (copy " << timing;
+    std::snprintf(timing, sizeof timing, "%.1f s", result->check_seconds);
+    std::cout << ", check " << timing << ")";
+  }
+  std::cout << "\n";
   return 0;
 }
 

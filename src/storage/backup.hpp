@@ -24,6 +24,9 @@ struct BackupInfo {
   const char* engine = "";  // "sqlite" or "postgresql"
   int schema_version = 0;
   std::int64_t bytes = 0;  // size of the backup file
+  // Backup only: seconds spent copying, and checking the copy (SQLite: integrity_check).
+  double copy_seconds = 0;
+  double check_seconds = 0;
 };
 
 Result<BackupInfo> backup_database(const std::string& url, const std::string& out_path);

@@ -25,6 +25,7 @@ std::vector<std::string> user_tables(PgConnection& db) {
       "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
       "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1");
   std::vector<std::string> tables;
+  tables.reserve(static_cast<std::size_t>(rows.rows()));
   for (int i = 0; i < rows.rows(); ++i) tables.emplace_back(rows.text(i, 0));
   return tables;
 }

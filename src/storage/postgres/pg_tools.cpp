@@ -77,11 +77,13 @@ Result<ToolRun> run_tool(const std::string& program, const std::vector<std::stri
   }
   if (!connection.password.empty()) env_strings.push_back("PGPASSWORD=" + connection.password);
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
   std::vector<std::string> argv_strings{program};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(argv_strings.size() + 1);
   for (auto& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);
 

@@ -103,6 +103,9 @@ Result<BackupInfo> backup_file(const std::string& path, const std::string& out_p
   }
   const std::string temp = out_path + ".partial";
   int version = 0;
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  auto checked = started;
   try {
     Connection source(path, /*create=*/false);
     source.exec("PRAGMA busy_timeout = 5000");
@@ -121,6 +124,7 @@ Result<BackupInfo> backup_file(const std::string& path, const std::string& out_p
       source.exec("COMMIT");
       // A backup is one self-contained file: rollback-journal mode, no -wal beside it.
       copy.exec("PRAGMA journal_mode = DELETE");
+      checked = Clock::now();
       const std::string check = integrity(copy);
       if (check != "ok") {
         remove_if_present(temp);
@@ -138,8 +142,11 @@ Result<BackupInfo> backup_file(const std::string& path, const std::string& out_p
     return Error::internal(std::string("SQLite backup failed: ") + e.what());
   }
   RELAIS_TRY(publish_file(temp, out_path));
-  return BackupInfo{"sqlite", version,
-                    static_cast<std::int64_t>(std::filesystem::file_size(out_path))};
+  BackupInfo info{"sqlite", version,
+                  static_cast<std::int64_t>(std::filesystem::file_size(out_path))};
+  info.copy_seconds = std::chrono::duration<double>(checked - started).count();
+  info.check_seconds = std::chrono::duration<double>(Clock::now() - checked).count();
+  return info;
 }
 
 Result<BackupInfo> restore_file(const std::string& from_path, const std::string& path, bool force) {
