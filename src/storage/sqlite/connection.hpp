@@ -48,6 +48,7 @@ class Statement {
 
   int column_count() const;
   bool is_null(int column) const;
+  bool is_integer(int column) const;  // stored as an INTEGER (not text that looks like one)
   std::int64_t column_int64(int column) const;
   double column_double(int column) const;
   std::string column_text(int column) const;

@@ -1,0 +1,149 @@
+#include "storage/postgres/pg_transfer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "storage/common/keyset.hpp"
+#include "storage/postgres/pg_migrations.hpp"
+
+namespace relais::storage::postgres {
+namespace {
+
+// PostgreSQL takes at most 65535 parameters per statement; rows per INSERT stay below both.
+constexpr std::size_t kMaxParams = 60000;
+constexpr std::size_t kMaxRowsPerInsert = 500;
+
+std::string column_list(const TransferTable& table) {
+  std::string out;
+  for (const auto& c : table.columns) {
+    if (!out.empty()) out += ", ";
+    out += quote_ident(c.name);
+  }
+  return out;
+}
+
+SqlValue to_param(const TransferValue& value) {
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return *i;
+  if (const auto* b = std::get_if<bool>(&value)) return std::string(*b ? "true" : "false");
+  if (const auto* s = std::get_if<std::string>(&value)) return *s;
+  return nullptr;
+}
+
+TransferValue read_value(const PgResult& result, int row, int column, ColumnType type) {
+  if (result.is_null(row, column)) return nullptr;
+  switch (type) {
+    case ColumnType::kInteger:
+      return result.int64(row, column);
+    case ColumnType::kBoolean:
+      return result.boolean(row, column);
+    case ColumnType::kJson:
+      return canonical_json(result.text(row, column));
+    case ColumnType::kText:
+      break;
+  }
+  return std::string(result.text(row, column));
+}
+
+}  // namespace
+
+PgTransfer::PgTransfer(const std::string& url) : db_(url) {}
+
+int PgTransfer::schema_version() { return current_schema_version(db_); }
+
+Result<int> PgTransfer::migrate() { return migrate_database(db_, /*apply=*/true); }
+
+void PgTransfer::begin_read() { db_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+void PgTransfer::end_read() { db_.exec("COMMIT"); }
+void PgTransfer::begin_write() { db_.exec("BEGIN"); }
+void PgTransfer::commit() { db_.exec("COMMIT"); }
+void PgTransfer::rollback() { db_.exec("ROLLBACK"); }
+
+std::int64_t PgTransfer::count_rows(const TransferTable& table) {
+  return db_.query("SELECT count(*) FROM " + quote_ident(table.name)).int64(0, 0);
+}
+
+std::vector<TransferRow> PgTransfer::read_batch(const TransferTable& table,
+                                                const TransferValue& after, std::size_t limit) {
+  const std::string key = quote_ident(table.columns[0].name);
+  const bool first = std::holds_alternative<std::nullptr_t>(after);
+  std::vector<SqlValue> params;
+  if (!first) params.push_back(to_param(after));
+  params.emplace_back(static_cast<std::int64_t>(limit));
+  auto result = db_.query(fmt::format("SELECT {} FROM {} {} ORDER BY {} LIMIT ${}",
+                                      column_list(table), quote_ident(table.name),
+                                      first ? "" : "WHERE " + key + " > $1", key, params.size()),
+                          params);
+  std::vector<TransferRow> rows;
+  rows.reserve(static_cast<std::size_t>(result.rows()));
+  for (int r = 0; r < result.rows(); ++r) {
+    TransferRow row;
+    row.reserve(table.columns.size());
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      row.push_back(read_value(result, r, static_cast<int>(c), table.columns[c].type));
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void PgTransfer::clear_all() {
+  // One TRUNCATE of every table: foreign keys between them do not get in the way.
+  std::string names;
+  for (const auto& table : transfer_tables()) {
+    if (!names.empty()) names += ", ";
+    names += quote_ident(table.name);
+  }
+  db_.exec("TRUNCATE " + names + " RESTART IDENTITY");
+}
+
+void PgTransfer::write_batch(const TransferTable& table, const std::vector<TransferRow>& rows) {
+  const std::size_t width = table.columns.size();
+  const std::size_t per_insert = std::min(kMaxRowsPerInsert, kMaxParams / width);
+  const std::string head =
+      fmt::format("INSERT INTO {} ({}) VALUES ", quote_ident(table.name), column_list(table));
+  for (std::size_t start = 0; start < rows.size(); start += per_insert) {
+    const std::size_t count = std::min(per_insert, rows.size() - start);
+    std::string sql = head;
+    std::vector<SqlValue> params;
+    params.reserve(count * width);
+    for (std::size_t r = 0; r < count; ++r) {
+      sql += r == 0 ? "(" : ", (";
+      for (std::size_t c = 0; c < width; ++c) {
+        const bool deferred =
+            table.self_reference && table.columns[c].name == *table.self_reference;
+        params.push_back(deferred ? SqlValue(nullptr) : to_param(rows[start + r][c]));
+        sql += fmt::format("{}${}", c == 0 ? "" : ", ", params.size());
+      }
+      sql += ")";
+    }
+    db_.query(sql, params);
+  }
+}
+
+void PgTransfer::write_self_references(const TransferTable& table,
+                                       const std::vector<TransferRow>& rows) {
+  std::size_t column = 0;
+  while (table.columns[column].name != *table.self_reference) ++column;
+  const std::string sql =
+      fmt::format("UPDATE {} SET {} = $1 WHERE {} = $2", quote_ident(table.name),
+                  quote_ident(*table.self_reference), quote_ident(table.columns[0].name));
+  for (const auto& row : rows) {
+    if (std::holds_alternative<std::nullptr_t>(row[column])) continue;
+    db_.query(sql, {to_param(row[column]), to_param(row[0])});
+  }
+}
+
+void PgTransfer::finish() {
+  for (const auto& table : transfer_tables()) {
+    if (!table.identity) continue;
+    const std::string name = quote_ident(table.name);
+    // The next id is max(id) + 1 (1 for an empty table).
+    db_.query(fmt::format("SELECT setval(pg_get_serial_sequence($1, $2), "
+                          "coalesce((SELECT max({}) FROM {}), 0) + 1, false)",
+                          quote_ident(table.columns[0].name), name),
+              params(name, table.columns[0].name));
+  }
+}
+
+}  // namespace relais::storage::postgres

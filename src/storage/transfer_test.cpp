@@ -1,0 +1,177 @@
+// The transfer table list (storage/transfer.hpp) against both engines' migrated schemas, and
+// the checksums migrate-data verifies a copy with.
+#include "storage/transfer.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "common/testing/test_directory.hpp"
+#include "storage/postgres/pg_connection.hpp"
+#include "storage/postgres/pg_transfer.hpp"
+#include "storage/sqlite/connection.hpp"
+#include "storage/sqlite/sqlite_transfer.hpp"
+#include "storage/transfer_copy.hpp"
+
+namespace relais::storage {
+namespace {
+
+using Columns = std::map<std::string, std::string>;  // column -> declared type
+using Schema = std::map<std::string, Columns>;       // table -> columns
+
+Schema expected_schema(const char* integer, const char* text, const char* boolean,
+                       const char* json) {
+  Schema schema;
+  for (const auto& table : transfer_tables()) {
+    for (const auto& column : table.columns) {
+      const char* type = column.type == ColumnType::kInteger   ? integer
+                         : column.type == ColumnType::kText    ? text
+                         : column.type == ColumnType::kBoolean ? boolean
+                                                               : json;
+      schema[table.name][column.name] = type;
+    }
+  }
+  return schema;
+}
+
+// A fresh database on the cluster named by RELAIS_TEST_PG_URL (as printed by
+// scripts/pg-cluster), dropped again on destruction.
+class PgTestDatabase {
+ public:
+  PgTestDatabase() {
+    const char* base = std::getenv("RELAIS_TEST_PG_URL");
+    if (base == nullptr || *base == '\0') {
+      throw std::runtime_error("RELAIS_TEST_PG_URL is not set (scripts/pg-cluster start DIR)");
+    }
+    base_ = base;
+    name_ = "relais_transfer_test_" + std::to_string(::getpid());
+    postgres::PgConnection admin(base_);
+    admin.exec("DROP DATABASE IF EXISTS " + name_);
+    admin.exec("CREATE DATABASE " + name_);
+  }
+  ~PgTestDatabase() {
+    try {
+      postgres::PgConnection admin(base_);
+      admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    } catch (const std::exception&) {
+      // the cluster is gone; nothing to clean up
+    }
+  }
+  PgTestDatabase(const PgTestDatabase&) = delete;
+  PgTestDatabase& operator=(const PgTestDatabase&) = delete;
+
+  // "postgresql:///?host=..." -> "postgresql:///<name>?host=..."
+  std::string url() const {
+    const auto query = base_.find('?');
+    std::string head = base_.substr(0, query);
+    const std::string tail = query == std::string::npos ? "" : base_.substr(query);
+    if (head.back() != '/') head = head.substr(0, head.rfind('/') + 1);
+    return head + name_ + tail;
+  }
+
+ private:
+  std::string base_;
+  std::string name_;
+};
+
+TEST(TransferTables, ListEveryTableAndColumnOfTheSqliteSchema) {
+  relais::testing::TestDirectory dir("transfer");
+  sqlite::SqliteTransfer db((dir / "schema.db").string(), /*create=*/true);
+  ASSERT_TRUE(db.migrate().ok());
+  sqlite::Connection conn((dir / "schema.db").string(), false);
+  Schema actual;
+  std::vector<std::string> tables;
+  {
+    // Ordinary tables only: FTS5 tables are "virtual", their internals "shadow".
+    auto list = conn.prepare(
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name "
+        "NOT IN ('schema_migrations', 'sqlite_sequence', 'sqlite_schema')");
+    while (list->step()) tables.push_back(list->column_text(0));
+  }
+  for (const auto& table : tables) {
+    auto columns = conn.prepare("SELECT name, type FROM pragma_table_info(?)");
+    columns->bind(1, std::string_view(table));
+    while (columns->step()) actual[table][columns->column_text(0)] = columns->column_text(1);
+  }
+  EXPECT_EQ(actual, expected_schema("INTEGER", "TEXT", "INTEGER", "TEXT"))
+      << "a migration added or changed a table or column: update storage/transfer_tables.cpp";
+}
+
+TEST(TransferTables, ListEveryTableAndColumnOfThePostgresSchema) {
+  PgTestDatabase pg;
+  postgres::PgTransfer db(pg.url());
+  ASSERT_TRUE(db.migrate().ok());
+  postgres::PgConnection conn(pg.url());
+  // Generated columns (the search vectors) are the engine's own index, not copied.
+  auto rows = conn.query(
+      "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
+      "JOIN information_schema.tables t USING (table_schema, table_name) "
+      "WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' "
+      "AND c.table_name <> 'schema_migrations' AND c.is_generated = 'NEVER'");
+  Schema actual;
+  for (int i = 0; i < rows.rows(); ++i) {
+    actual[std::string(rows.text(i, 0))][std::string(rows.text(i, 1))] = rows.text(i, 2);
+  }
+  EXPECT_EQ(actual, expected_schema("bigint", "text", "boolean", "jsonb"))
+      << "a migration added or changed a table or column: update storage/transfer_tables.cpp";
+}
+
+const TransferTable& table_named(const std::string& name) {
+  for (const auto& t : transfer_tables()) {
+    if (t.name == name) return t;
+  }
+  throw std::runtime_error("no table " + name);
+}
+
+// Rows whose JSON is spelled differently on each side (spacing, key order) and booleans as
+// 0/1 versus true/false checksum the same after a copy; a changed value does not.
+TEST(TransferChecksum, SameRowsSameChecksumAcrossEnginesAndAChangeShows) {
+  relais::testing::TestDirectory dir("transfer");
+  const std::string path = (dir / "source.db").string();
+  sqlite::SqliteTransfer source(path, /*create=*/true);
+  ASSERT_TRUE(source.migrate().ok());
+  {
+    sqlite::Connection conn(path, false);
+    conn.exec(
+        "INSERT INTO pipelines(id, name, stages, is_default, created_at, updated_at) VALUES "
+        "(7, 'Ventes', '[ {\"name\": \"Lead\",  \"id\": \"lead\", \"probability\": 10} ]', 1, "
+        "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
+    conn.exec(
+        "INSERT INTO users(id, email, role, active, created_at, updated_at) VALUES "
+        "(3, 'hélène@exemple.fr', 'admin', 0, '2026-01-01T00:00:00.000Z', "
+        "'2026-01-01T00:00:00.000Z')");
+  }
+  PgTestDatabase pg;
+  postgres::PgTransfer target(pg.url());
+  auto report = copy_installation(source, target, {});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(report->committed);
+  for (const auto& check : report->tables) EXPECT_TRUE(check.matches()) << check.table;
+
+  const auto& pipelines = table_named("pipelines");
+  const TableSum before = table_checksum(source, pipelines);
+  EXPECT_EQ(table_checksum(target, pipelines).checksum, before.checksum);
+  EXPECT_EQ(before.rows, 1);
+  postgres::PgConnection conn(pg.url());
+  EXPECT_EQ(conn.query("SELECT nextval(pg_get_serial_sequence('pipelines', 'id'))").int64(0, 0), 8);
+  conn.exec("UPDATE pipelines SET is_default = false");
+  EXPECT_NE(table_checksum(target, pipelines).checksum, before.checksum);
+  EXPECT_EQ(table_checksum(target, table_named("users")).checksum,
+            table_checksum(source, table_named("users")).checksum);
+
+  // Copied once, the target is no longer empty: refused without force, replaced with it.
+  auto again = copy_installation(source, target, {});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  CopyOptions force;
+  force.force = true;
+  auto forced = copy_installation(source, target, force);
+  ASSERT_TRUE(forced.ok()) << forced.error().message;
+  EXPECT_EQ(table_checksum(target, pipelines).checksum, before.checksum);
+}
+
+}  // namespace
+}  // namespace relais::storage
