@@ -49,7 +49,12 @@ struct TextParams {
       } else if (const auto* d = std::get_if<double>(&p)) {
         storage.push_back(fmt::format("{}", *d));  // shortest form that reads back exactly
       } else {
-        storage.push_back(std::get<std::string>(p));
+        const auto& text = std::get<std::string>(p);
+        // Text parameters travel as C strings: a NUL would silently cut the value short.
+        if (text.find('\0') != std::string::npos) {
+          throw PgError("a text value contains a NUL character", "22021");
+        }
+        storage.push_back(text);
       }
     }
     for (std::size_t i = 0; i < params.size(); ++i) {

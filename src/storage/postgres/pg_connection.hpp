@@ -30,9 +30,9 @@ namespace relais::storage::postgres {
 // empty for connection-level failures.
 class PgError : public std::runtime_error {
  public:
-  PgError(std::string message, std::string sqlstate, std::string constraint = {},
+  PgError(const std::string& message, std::string sqlstate, std::string constraint = {},
           std::string column = {})
-      : std::runtime_error(std::move(message)),
+      : std::runtime_error(message),
         sqlstate_(std::move(sqlstate)),
         constraint_(std::move(constraint)),
         column_(std::move(column)) {}
