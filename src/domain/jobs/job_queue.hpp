@@ -95,6 +95,7 @@ struct JobPage {
 struct OutboxPosition {
   std::int64_t tx = 0;
   std::int64_t id = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
   friend auto operator<=>(const OutboxPosition&, const OutboxPosition&) = default;
 };
 

@@ -168,6 +168,7 @@ Result<std::vector<std::string>> PgTransaction::delete_token_tree(const std::str
       "SELECT h FROM tree",
       params(token_hash));
   std::vector<std::string> hashes;
+  hashes.reserve(static_cast<std::size_t>(tree.rows()));
   for (int r = 0; r < tree.rows(); ++r) hashes.emplace_back(tree.text(r, 0));
   if (hashes.empty()) return hashes;
   write("DELETE FROM sessions WHERE token_hash = $1", params(token_hash));

@@ -67,6 +67,7 @@ TEST_F(PostgresEngineTest, RefusesADatabaseNewerThanTheBinary) {
 
 TEST_F(PostgresEngineTest, ServersStartingTogetherApplyEachMigrationOnce) {
   std::vector<std::thread> servers;
+  servers.reserve(4);
   std::atomic<int> failures{0};
   for (int i = 0; i < 4; ++i) {
     servers.emplace_back([&] {
