@@ -104,7 +104,7 @@ Result<Json> PgStore::run(const domain::UnitOfWork& work, Mode mode) {
       db->exec(begin);
       Result<Json> result = Error::internal();
       {
-        PgTransaction tx(*db);
+        PgTransaction tx(*db, mode != Mode::kRead);
         result = work(tx);
       }
       if (!result.ok()) {

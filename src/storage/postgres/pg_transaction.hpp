@@ -18,7 +18,8 @@ namespace relais::storage::postgres {
 
 class PgTransaction final : public domain::Transaction {
  public:
-  explicit PgTransaction(PgConnection& db) : db_(db), jobs_(db) {}
+  // `write_unit`: false in a READ ONLY read unit.
+  PgTransaction(PgConnection& db, bool write_unit) : db_(db), jobs_(db, write_unit) {}
 
   Result<Json> savepoint(const std::function<Result<Json>()>& step) override;
   domain::JobQueue& jobs() override { return jobs_; }
