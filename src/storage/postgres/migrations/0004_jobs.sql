@@ -42,7 +42,10 @@ CREATE TABLE outbox_consumers (
 -- A cursor is the (tx, id) of the last event taken.
 ALTER TABLE outbox_events ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
 CREATE INDEX outbox_events_order ON outbox_events(tx, id);
-ALTER TABLE outbox_consumers ADD COLUMN last_event_tx xid8 NOT NULL DEFAULT '0';
+-- Neither tx column is copied by migrate-data (transaction ids mean nothing on another
+-- cluster): copied events and copied cursors both take the copying transaction's id from
+-- these defaults, so a cursor still sits just after the last event it had taken.
+ALTER TABLE outbox_consumers ADD COLUMN last_event_tx xid8 NOT NULL DEFAULT pg_current_xact_id();
 
 -- The lowest transaction id that may still write events visible to the current snapshot
 -- later: the oldest transaction in progress when the snapshot was taken (or the next id to
