@@ -221,7 +221,11 @@ Result<std::string> conditions(const EntitySchema& schema, const domain::ListQue
       return Error::bad_request(fmt::format("{} cannot be searched", schema.plural));
     }
     params.emplace_back(std::move(text));
-    parts.push_back(fmt::format("t.search_vector @@ relais_search_query({})", placeholder(params)));
+    // A scalar sub-select: computed once per execution (an initplan the GIN index scan can
+    // use), not once per row as a call with a parameter argument would be under a generic
+    // plan (relais_search_query is not inlinable: it pins its search_path).
+    parts.push_back(
+        fmt::format("t.search_vector @@ (SELECT relais_search_query({}))", placeholder(params)));
   }
   std::string where;
   for (const auto& p : parts) where += (where.empty() ? "" : " AND ") + p;
