@@ -81,6 +81,14 @@ class SqliteDatabase:
         self.path = Path(directory) / f"{name}.db"
         self.url = f"sqlite:{self.path}"
 
+    @classmethod
+    def at(cls, path: Path) -> "SqliteDatabase":
+        """The database in file `path` (one a test made with the CLI, e.g. a restored backup)."""
+        db = cls.__new__(cls)
+        db.path = Path(path)
+        db.url = f"sqlite:{db.path}"
+        return db
+
     def check_consistency(self) -> None:
         """SQLite's own check of every page, index and constraint."""
         with sqlite3.connect(self.path) as db:
@@ -89,6 +97,17 @@ class SqliteDatabase:
 
     def drop(self) -> None:
         pass  # the file lives in the test's temporary directory
+
+
+class ExistingPostgresDatabase:
+    """A database a test created itself (its own fixture), served as it is and not dropped."""
+    engine = "postgres"
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def drop(self) -> None:
+        pass
 
 
 class PostgresDatabase:

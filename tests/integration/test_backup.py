@@ -16,6 +16,7 @@ import pytest
 
 from api_client import Api, unique
 from conftest import load_checker
+from databases import ExistingPostgresDatabase, SqliteDatabase
 from relais_server import RelaisServer, relais_binary, run_cli
 
 DEMO_EMAIL = "admin@demo.relais.fr"
@@ -148,7 +149,7 @@ def schema_version(path) -> int:
 
 
 def demo_server(tmp_path, name="demo") -> RelaisServer:
-    server = RelaisServer(tmp_path / f"{name}.db", tmp_path / f"{name}.log")
+    server = RelaisServer(SqliteDatabase.at(tmp_path / f"{name}.db"), tmp_path / f"{name}.log")
     relais("demo", "--db", server.db_url)
     return server
 
@@ -177,7 +178,7 @@ def test_sqlite_backup_under_write_load_restores_every_write_acknowledged_before
 
     backup = tmp_path / "backup.db"
     assert integrity(backup) == "ok"
-    assert schema_version(backup) == schema_version(server.db_path)
+    assert schema_version(backup) == schema_version(server.database.path)
     assert sql(backup, "PRAGMA journal_mode")[0][0] == "delete"
 
     restored = tmp_path / "elsewhere" / "restored.db"
@@ -192,7 +193,7 @@ def test_sqlite_backup_under_write_load_restores_every_write_acknowledged_before
     assert after and not [rid for rid in after if rid in ids]
 
     # The restored database serves: sign-in, the contacts written before the backup.
-    again = RelaisServer(restored, tmp_path / "restored.log")
+    again = RelaisServer(SqliteDatabase.at(restored), tmp_path / "restored.log")
     again.start()
     try:
         api = demo_login(again)
@@ -206,7 +207,7 @@ def test_sqlite_backup_under_write_load_restores_every_write_acknowledged_before
 def test_sqlite_restore_refuses_a_non_empty_or_busy_database(tmp_path):
     server = demo_server(tmp_path)
     relais("backup", "--db", server.db_url, "--out", str(tmp_path / "backup.db"))
-    target = RelaisServer(tmp_path / "target.db", tmp_path / "target.log")
+    target = RelaisServer(SqliteDatabase.at(tmp_path / "target.db"), tmp_path / "target.log")
     run_cli("migrate", "--db", target.db_url)
     # Migrated but empty: restored into.
     relais("restore", "--db", target.db_url, "--from", str(tmp_path / "backup.db"))
@@ -216,7 +217,7 @@ def test_sqlite_restore_refuses_a_non_empty_or_busy_database(tmp_path):
     assert refused.returncode == 2
     assert "not empty" in refused.stderr and "--force" in refused.stderr
     # A refusal leaves the database as it was.
-    assert sql(target.db_path, "PRAGMA journal_mode")[0][0] == "wal"
+    assert sql(target.database.path, "PRAGMA journal_mode")[0][0] == "wal"
 
     target.start()
     try:
@@ -228,7 +229,7 @@ def test_sqlite_restore_refuses_a_non_empty_or_busy_database(tmp_path):
     finally:
         target.stop()
     relais("restore", "--db", target.db_url, "--from", str(tmp_path / "backup.db"), "--force")
-    assert integrity(target.db_path) == "ok"
+    assert integrity(target.database.path) == "ok"
 
     garbage_target = tmp_path / "garbage-target.db"
     garbage_target.write_bytes(b"x" * 8192)
@@ -253,9 +254,7 @@ def test_sqlite_restore_refuses_a_non_empty_or_busy_database(tmp_path):
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 def pg_server(tmp_path, url: str, name: str) -> RelaisServer:
-    server = RelaisServer(tmp_path / f"{name}.unused", tmp_path / f"{name}.log")
-    server.db_url = url
-    return server
+    return RelaisServer(ExistingPostgresDatabase(url), tmp_path / f"{name}.log")
 
 
 def pg_contact_ids(url: str) -> set:
@@ -355,7 +354,7 @@ def test_migrate_data_moves_a_demo_installation_to_postgres(tmp_path, pg_databas
     report = parse_report(out.stdout)
     for table, (src, dst, src_sum, dst_sum, verdict) in report.items():
         assert (src, src_sum, verdict) == (dst, dst_sum, "ok"), table
-        assert sql(sqlite_server.db_path, f'SELECT count(*) FROM "{table}"')[0][0] == src, table
+        assert sql(sqlite_server.database.path, f'SELECT count(*) FROM "{table}"')[0][0] == src, table
     assert {"contacts", "contact_emails", "audit_log", "outbox_events", "deal_stage_changes",
             "sessions", "api_tokens", "jobs", "outbox_consumers", "login_throttle",
             "custom_fields", "notes"} <= set(report)
@@ -404,7 +403,7 @@ def test_migrate_data_back_from_postgres_to_sqlite(tmp_path, pg_database):
                                 f"sqlite:{tmp_path / 'copy.db'}").stdout)
     assert parse_report(out.stdout) == first
     assert integrity(back) == "ok"
-    server = RelaisServer(back, tmp_path / "back.log")
+    server = RelaisServer(SqliteDatabase.at(back), tmp_path / "back.log")
     server.start()
     try:
         api = demo_login(server)
