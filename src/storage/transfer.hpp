@@ -4,8 +4,9 @@
 // transfer_tables() is THE list of what an installation consists of: every table of the
 // schema except schema_migrations (kept per engine) and each engine's own search index
 // (FTS5 tables on SQLite, generated tsvector columns on PostgreSQL), with every column and
-// its logical type. transfer_test.cpp checks it against both engines' migrated schemas, so a
-// table or column added by a later migration and forgotten here fails a test.
+// its logical type, and the columns only one engine has (engine_only: how the target fills
+// them). transfer_test.cpp checks it against both engines' migrated schemas, so a table or
+// column added by a later migration and forgotten here fails a test.
 //
 // TransferDatabase is the small port each engine implements (sqlite/sqlite_transfer.cpp,
 // postgres/pg_transfer.cpp): read a table in key order in batches from one consistent
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "storage/database_url.hpp"
 
 namespace relais::storage {
 
@@ -31,9 +33,40 @@ namespace relais::storage {
 // PostgreSQL as boolean and jsonb. Integers are 64-bit on both; text is compared byte-wise.
 enum class ColumnType { kInteger, kText, kBoolean, kJson };
 
+// How a copied column's engine-neutral value relates to what an engine stores.
+enum class ColumnRole {
+  kPlain,  // the stored value itself
+  // An outbox consumer's cursor as an event id N: every event with an id <= N has been taken
+  // (SQLite's cursor, whose events are taken in id order). PostgreSQL takes events in
+  // (tx, id) order (0004_jobs.sql) and keeps the cursor as the (tx, id) of the last event
+  // taken, so an event with a lower id may come later: it reads the cursor as the highest
+  // N <= its last_event_id such that every event with an id <= N is at or before the
+  // position. An event is then at worst taken again (harmless: consumers key their jobs on
+  // the event id), never skipped. Written, N is (the copy transaction's xid, N): see
+  // EngineFill::kCopyTransactionId.
+  kOutboxCursorId,
+};
+
 struct TransferColumn {
   std::string name;
   ColumnType type;
+  ColumnRole role = ColumnRole::kPlain;
+};
+
+// How the target engine fills a column of its own, inside the copy's transaction.
+enum class EngineFill {
+  // PostgreSQL's pg_current_xact_id(): every copied outbox event gets the copy transaction's
+  // id (so copied events are taken in id order), and so does every copied cursor, which makes
+  // the neutral cursor N the position (that xid, N): after event N, before event N + 1.
+  kCopyTransactionId,
+};
+
+// A column only `engine` has: neither read, copied nor checksummed; the target fills it.
+struct EngineOnlyColumn {
+  std::string name;
+  Engine engine;
+  std::string declared_type;  // as that engine's schema reports it (checked by transfer_test)
+  EngineFill fill;
 };
 
 struct TransferTable {
@@ -47,6 +80,7 @@ struct TransferTable {
   // A column referencing this same table (sessions.parent_token_hash): written as NULL with
   // the rows, then set once every row exists, so rows may come in any order.
   std::optional<std::string> self_reference;
+  std::vector<EngineOnlyColumn> engine_only;
 };
 
 // In copy order: a table comes after every table its foreign keys reference.

@@ -14,7 +14,7 @@ constexpr ColumnType B = ColumnType::kBoolean;
 constexpr ColumnType J = ColumnType::kJson;
 
 TransferTable table(std::string name, std::vector<TransferColumn> columns, bool identity = true) {
-  return TransferTable{std::move(name), std::move(columns), identity, std::nullopt};
+  return TransferTable{std::move(name), std::move(columns), identity, std::nullopt, {}};
 }
 
 std::vector<TransferTable> build_tables() {
@@ -146,14 +146,18 @@ std::vector<TransferTable> build_tables() {
                                        {"action", T},
                                        {"before_json", J},
                                        {"after_json", J}}));
-  tables.push_back(table("outbox_events", {{"id", I},
-                                           {"at", T},
-                                           {"type", T},
-                                           {"entity", T},
-                                           {"record_id", I},
-                                           {"actor_user_id", I},
-                                           {"payload_json", J},
-                                           {"processed_at", T}}));
+  TransferTable outbox_events = table("outbox_events", {{"id", I},
+                                                        {"at", T},
+                                                        {"type", T},
+                                                        {"entity", T},
+                                                        {"record_id", I},
+                                                        {"actor_user_id", I},
+                                                        {"payload_json", J},
+                                                        {"processed_at", T}});
+  // The transaction that wrote the event (PostgreSQL's consumption order, 0004_jobs.sql).
+  outbox_events.engine_only.push_back(
+      {"tx", Engine::kPostgres, "xid8", EngineFill::kCopyTransactionId});
+  tables.push_back(std::move(outbox_events));
   tables.push_back(table("deal_stage_changes", {{"id", I},
                                                 {"deal_id", I},
                                                 {"from_stage", T},
@@ -193,8 +197,12 @@ std::vector<TransferTable> build_tables() {
                                   {"created_at", I},
                                   {"updated_at", I},
                                   {"finished_at", I}}));
-  tables.push_back(
-      table("outbox_consumers", {{"name", T}, {"last_event_id", I}, {"updated_at", I}}, false));
+  TransferTable consumers = table(
+      "outbox_consumers",
+      {{"name", T}, {"last_event_id", I, ColumnRole::kOutboxCursorId}, {"updated_at", I}}, false);
+  consumers.engine_only.push_back(
+      {"last_event_tx", Engine::kPostgres, "xid8", EngineFill::kCopyTransactionId});
+  tables.push_back(std::move(consumers));
   tables.push_back(
       table("login_throttle", {{"key", T}, {"failures", I}, {"last_failure_at", I}}, false));
   return tables;

@@ -10,6 +10,8 @@
 #include <set>
 
 #include "common/testing/test_directory.hpp"
+#include "domain/store.hpp"
+#include "storage/open.hpp"
 #include "storage/postgres/pg_connection.hpp"
 #include "storage/postgres/pg_transfer.hpp"
 #include "storage/sqlite/connection.hpp"
@@ -22,7 +24,8 @@ namespace {
 using Columns = std::map<std::string, std::string>;  // column -> declared type
 using Schema = std::map<std::string, Columns>;       // table -> columns
 
-Schema expected_schema(const char* integer, const char* text, const char* boolean,
+// Every copied column in the engine's spelling of its type, and the engine's own columns.
+Schema expected_schema(Engine engine, const char* integer, const char* text, const char* boolean,
                        const char* json) {
   Schema schema;
   for (const auto& table : transfer_tables()) {
@@ -32,6 +35,9 @@ Schema expected_schema(const char* integer, const char* text, const char* boolea
                          : column.type == ColumnType::kBoolean ? boolean
                                                                : json;
       schema[table.name][column.name] = type;
+    }
+    for (const auto& own : table.engine_only) {
+      if (own.engine == engine) schema[table.name][own.name] = own.declared_type;
     }
   }
   return schema;
@@ -96,7 +102,7 @@ TEST(TransferTables, ListEveryTableAndColumnOfTheSqliteSchema) {
     columns->bind(1, std::string_view(table));
     while (columns->step()) actual[table][columns->column_text(0)] = columns->column_text(1);
   }
-  EXPECT_EQ(actual, expected_schema("INTEGER", "TEXT", "INTEGER", "TEXT"))
+  EXPECT_EQ(actual, expected_schema(Engine::kSqlite, "INTEGER", "TEXT", "INTEGER", "TEXT"))
       << "a migration added or changed a table or column: update storage/transfer_tables.cpp";
 }
 
@@ -117,7 +123,7 @@ TEST(TransferTables, ListEveryTableAndColumnOfThePostgresSchema) {
   for (int i = 0; i < rows.rows(); ++i) {
     actual[std::string(rows.text(i, 0))][std::string(rows.text(i, 1))] = rows.text(i, 2);
   }
-  EXPECT_EQ(actual, expected_schema("bigint", "text", "boolean", "jsonb"))
+  EXPECT_EQ(actual, expected_schema(Engine::kPostgres, "bigint", "text", "boolean", "jsonb"))
       << "a migration added or changed a table or column: update storage/transfer_tables.cpp";
 }
 
@@ -173,6 +179,121 @@ TEST(TransferChecksum, SameRowsSameChecksumAcrossEnginesAndAChangeShows) {
   auto forced = copy_installation(source, target, force);
   ASSERT_TRUE(forced.ok()) << forced.error().message;
   EXPECT_EQ(table_checksum(target, pipelines).checksum, before.checksum);
+}
+
+// The ids of the events `consumer` will take next, as the store's job queue hands them out.
+std::set<std::int64_t> events_after_cursor(domain::Store& store, const std::string& consumer) {
+  std::set<std::int64_t> ids;
+  auto r = store.read([&](domain::Transaction& tx) -> Result<Json> {
+    const auto cursor = tx.jobs().consumer_cursor(consumer);
+    EXPECT_TRUE(cursor.has_value()) << consumer;
+    for (const auto& event :
+         tx.jobs().outbox_after(cursor.value_or(domain::OutboxPosition{}), 100)) {
+      ids.insert(event.id);
+    }
+    return Json();
+  });
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return ids;
+}
+
+constexpr const char* kEventValues =
+    "'2026-01-01T00:00:00.000Z', 'deal.updated', 'deals', 1, 1, '{}'";
+
+// SQLite takes events in id order, its cursor is the id of the last one taken. PostgreSQL
+// takes them in (tx, id) order: copied, a cursor must stay after the events it had taken,
+// not fall back to the start of the outbox (every event taken again).
+TEST(TransferOutbox, CopiedToPostgresAConsumerTakesOnlyTheEventsAfterItsCursor) {
+  relais::testing::TestDirectory dir("transfer");
+  const std::string path = (dir / "source.db").string();
+  sqlite::SqliteTransfer source(path, /*create=*/true);
+  ASSERT_TRUE(source.migrate().ok());
+  {
+    sqlite::Connection conn(path, false);
+    for (int id = 1; id <= 3; ++id) {
+      conn.exec(
+          "INSERT INTO outbox_events(id, at, type, entity, record_id, actor_user_id, "
+          "payload_json) VALUES (" +
+          std::to_string(id) + ", " + kEventValues + ")");
+    }
+    conn.exec(
+        "INSERT INTO outbox_consumers(name, last_event_id, updated_at) VALUES ('hooks', 2, 0), "
+        "('fresh', 0, 0)");
+  }
+  PgTestDatabase pg;
+  {
+    postgres::PgTransfer target(pg.url());
+    auto report = copy_installation(source, target, {});
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->committed);
+  }
+  auto store = open_store(pg.url());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  EXPECT_EQ(events_after_cursor(**store, "hooks"), (std::set<std::int64_t>{3}));
+  EXPECT_EQ(events_after_cursor(**store, "fresh"), (std::set<std::int64_t>{1, 2, 3}));
+}
+
+// PostgreSQL's ids are handed out before commit, so an event with a lower id can come later
+// in (tx, id) order. Copied to SQLite (id order), a cursor may take an event again, but no
+// event its consumer had not taken may end up at or below it.
+TEST(TransferOutbox, CopiedToSqliteNoEventAConsumerHadNotTakenIsAtOrBelowItsCursor) {
+  PgTestDatabase pg;
+  {
+    postgres::PgTransfer migrated(pg.url());
+    ASSERT_TRUE(migrated.migrate().ok());
+  }
+  const std::string insert =
+      std::string(
+          "INSERT INTO outbox_events(at, type, entity, record_id, actor_user_id, "
+          "payload_json) VALUES (") +
+      kEventValues + ") RETURNING id, tx::text";
+  postgres::PgConnection early(pg.url());
+  postgres::PgConnection late(pg.url());
+  early.exec("BEGIN");
+  early.query("SELECT pg_current_xact_id()");  // the lower transaction id
+  late.exec("BEGIN");
+  late.query("SELECT pg_current_xact_id()");
+  auto first = late.query(insert);  // id 1, the later transaction: committed last
+  auto second = early.query(insert);
+  early.exec("COMMIT");
+  late.exec("COMMIT");
+  auto third = early.query(insert);
+  ASSERT_EQ(first.int64(0, 0), 1);
+  ASSERT_EQ(second.int64(0, 0), 2);
+  ASSERT_EQ(third.int64(0, 0), 3);
+  // (tx, id) order: 2, 1, 3. Each consumer took the events up to its position.
+  struct Consumer {
+    const char* name;
+    const postgres::PgResult* last_taken;
+    std::set<std::int64_t> not_taken;
+  };
+  const std::vector<Consumer> consumers = {
+      {"after_2", &second, {1, 3}}, {"after_1", &first, {3}}, {"after_3", &third, {}}};
+  for (const auto& c : consumers) {
+    early.query(
+        "INSERT INTO outbox_consumers(name, last_event_tx, last_event_id, updated_at) "
+        "VALUES ($1, $2::text::xid8, $3, 0)",
+        postgres::params(std::string(c.name), std::string(c.last_taken->text(0, 1)),
+                         c.last_taken->int64(0, 0)));
+  }
+
+  relais::testing::TestDirectory dir("transfer");
+  const std::string path = (dir / "moved.db").string();
+  {
+    postgres::PgTransfer source(pg.url());
+    sqlite::SqliteTransfer target(path, /*create=*/true);
+    auto report = copy_installation(source, target, {});
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->committed);
+  }
+  auto store = open_store("sqlite:" + path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  for (const auto& c : consumers) {
+    const auto next = events_after_cursor(**store, c.name);
+    for (const std::int64_t id : c.not_taken) EXPECT_TRUE(next.count(id)) << c.name << " " << id;
+  }
+  // Where id order and (tx, id) order agree, nothing is taken again.
+  EXPECT_TRUE(events_after_cursor(**store, "after_3").empty());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "storage/common/keyset.hpp"
 #include "storage/postgres/pg_migrations.hpp"
@@ -21,6 +22,43 @@ std::string column_list(const TransferTable& table) {
     out += quote_ident(c.name);
   }
   return out;
+}
+
+// What the SELECT list reads for `column` of a table aliased t: its neutral value
+// (ColumnRole).
+std::string read_expression(const TransferColumn& column) {
+  const std::string name = "t." + quote_ident(column.name);
+  switch (column.role) {
+    case ColumnRole::kOutboxCursorId:
+      // One less than the lowest id of an event after the position (tx, id) yet not above
+      // the cursor's id; the cursor's id when no such event exists. An indexed range below
+      // the cursor, once per consumer.
+      return fmt::format(
+          "coalesce((SELECT min(e.id) - 1 FROM outbox_events AS e WHERE (e.tx, e.id) > "
+          "(t.last_event_tx, {0}) AND e.id <= {0}), {0})",
+          name);
+    case ColumnRole::kPlain:
+      break;
+  }
+  return name;
+}
+
+std::string read_list(const TransferTable& table) {
+  std::string out;
+  for (const auto& c : table.columns) {
+    if (!out.empty()) out += ", ";
+    out += read_expression(c);
+  }
+  return out;
+}
+
+// The SQL value the copy writes into a column of PostgreSQL's own (EngineFill).
+const char* fill_expression(EngineFill fill) {
+  switch (fill) {
+    case EngineFill::kCopyTransactionId:
+      return "pg_current_xact_id()";
+  }
+  throw std::logic_error("an EngineFill PostgreSQL does not know");
 }
 
 SqlValue to_param(const TransferValue& value) {
@@ -70,9 +108,9 @@ std::vector<TransferRow> PgTransfer::read_batch(const TransferTable& table,
   std::vector<SqlValue> params;
   if (!first) params.push_back(to_param(after));
   params.emplace_back(static_cast<std::int64_t>(limit));
-  auto result = db_.query(fmt::format("SELECT {} FROM {} {} ORDER BY {} LIMIT ${}",
-                                      column_list(table), quote_ident(table.name),
-                                      first ? "" : "WHERE " + key + " > $1", key, params.size()),
+  auto result = db_.query(fmt::format("SELECT {} FROM {} AS t {} ORDER BY t.{} LIMIT ${}",
+                                      read_list(table), quote_ident(table.name),
+                                      first ? "" : "WHERE t." + key + " > $1", key, params.size()),
                           params);
   std::vector<TransferRow> rows;
   rows.reserve(static_cast<std::size_t>(result.rows()));
@@ -100,8 +138,15 @@ void PgTransfer::clear_all() {
 void PgTransfer::write_batch(const TransferTable& table, const std::vector<TransferRow>& rows) {
   const std::size_t width = table.columns.size();
   const std::size_t per_insert = std::min(kMaxRowsPerInsert, kMaxParams / width);
+  std::string columns = column_list(table);
+  std::string fills;  // PostgreSQL's own columns, the same value on every row
+  for (const auto& own : table.engine_only) {
+    if (own.engine != Engine::kPostgres) continue;
+    columns += ", " + quote_ident(own.name);
+    fills += fmt::format(", {}", fill_expression(own.fill));
+  }
   const std::string head =
-      fmt::format("INSERT INTO {} ({}) VALUES ", quote_ident(table.name), column_list(table));
+      fmt::format("INSERT INTO {} ({}) VALUES ", quote_ident(table.name), columns);
   for (std::size_t start = 0; start < rows.size(); start += per_insert) {
     const std::size_t count = std::min(per_insert, rows.size() - start);
     std::string sql = head;
@@ -115,7 +160,7 @@ void PgTransfer::write_batch(const TransferTable& table, const std::vector<Trans
         params.push_back(deferred ? SqlValue(nullptr) : to_param(rows[start + r][c]));
         sql += fmt::format("{}${}", c == 0 ? "" : ", ", params.size());
       }
-      sql += ")";
+      sql += fills + ")";
     }
     db_.query(sql, params);
   }

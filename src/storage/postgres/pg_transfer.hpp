@@ -1,6 +1,7 @@
 // The PostgreSQL engine's TransferDatabase (storage/transfer.hpp): one connection of its
 // own. Reads run in one REPEATABLE READ READ ONLY transaction (one snapshot while servers
-// keep writing); writes in one transaction, as multi-row INSERTs. finish() moves each
+// keep writing); writes in one transaction, as multi-row INSERTs, PostgreSQL's own columns
+// (TransferTable::engine_only) filled as the list says. finish() moves each
 // identity sequence past max(id); the search vectors are generated columns, filled by the
 // inserts themselves.
 #pragma once
