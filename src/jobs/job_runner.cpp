@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "common/crypto.hpp"
+#include "domain/unit_aborted.hpp"
 
 namespace relais::jobs {
 namespace {
@@ -202,6 +203,8 @@ std::vector<Job> JobRunner::run_batch(std::vector<Job> jobs, std::mt19937_64& rn
         Result<JobStep> step = Error::internal();
         try {
           step = kind->handler(tx, job);
+        } catch (const domain::UnitAborted&) {
+          throw;  // the whole batch runs again (store.hpp): not the handler's failure
         } catch (const std::exception& e) {
           step = Error::internal(std::string("the handler threw: ") + e.what());
         }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "common/testing/test_directory.hpp"
@@ -22,6 +23,9 @@ struct StoreEngine {
   // Removes what open() created outside `dir` (a server engine's database); may be empty.
   std::function<void(const std::filesystem::path& dir)> drop;
 };
+
+// How GoogleTest prints an engine in test names and messages (not as a byte dump).
+inline void PrintTo(const StoreEngine& engine, std::ostream* os) { *os << engine.name; }
 
 inline std::string engine_name(const ::testing::TestParamInfo<StoreEngine>& info) {
   return info.param.name;

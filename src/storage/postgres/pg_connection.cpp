@@ -24,7 +24,11 @@ std::string field(const PGresult* result, int code) {
   std::string column = result != nullptr ? field(result, PG_DIAG_COLUMN_NAME) : "";
   if (result != nullptr) PQclear(result);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  throw PgError(message, std::move(sqlstate), std::move(constraint), std::move(column));
+  PgError error(message, std::move(sqlstate), std::move(constraint), std::move(column));
+  if (error.is_retryable() || error.is_connection_failure()) {
+    throw PgAbortError(message, error.sqlstate(), error.constraint(), error.column());
+  }
+  throw error;
 }
 
 void check(PGresult* result, PGconn* conn) {
@@ -147,7 +151,7 @@ bool PgConnection::healthy() const { return conn_ != nullptr && PQstatus(conn_) 
 
 std::optional<PgNotification> PgConnection::next_notification() {
   if (PQconsumeInput(conn_) == 0) {
-    throw PgError(std::string("lost the PostgreSQL connection: ") + PQerrorMessage(conn_), "");
+    throw PgAbortError(std::string("lost the PostgreSQL connection: ") + PQerrorMessage(conn_), "");
   }
   PGnotify* n = PQnotifies(conn_);
   if (n == nullptr) return std::nullopt;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "domain/unit_aborted.hpp"
 #include "storage/common/sql_value.hpp"
 
 struct pg_conn;
@@ -53,6 +54,13 @@ class PgError : public std::runtime_error {
   std::string sqlstate_;
   std::string constraint_;
   std::string column_;
+};
+
+// A PgError that dooms the transaction as a whole (serialization failure, deadlock, lost
+// connection): the store runs the unit again, so code inside units lets it through.
+class PgAbortError final : public PgError, public domain::UnitAborted {
+ public:
+  using PgError::PgError;
 };
 
 // The rows of one statement; cleared on destruction.
