@@ -37,6 +37,12 @@ void check(PGresult* result, PGconn* conn) {
   throw_result_error(result, conn);
 }
 
+// Runs a statement whose result carries nothing (BEGIN, PREPARE, DDL): checked, then cleared.
+void run_and_clear(PGresult* result, PGconn* conn) {
+  check(result, conn);  // clears and throws on failure
+  PQclear(result);
+}
+
 // Text forms of the parameters; `values` points into `storage` (or is null for NULL).
 struct TextParams {
   std::vector<std::string> storage;
@@ -125,18 +131,18 @@ PgConnection::~PgConnection() {
 
 void PgConnection::exec(std::string_view sql) {
   const std::string text(sql);
-  check(PQexec(conn_, text.c_str()), conn_);
+  run_and_clear(PQexec(conn_, text.c_str()), conn_);
 }
 
 PgResult PgConnection::query(const std::string& sql, const std::vector<SqlValue>& params) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     if (prepared_.size() >= kMaxPrepared) {  // dynamic list queries: start over, rarely
-      check(PQexec(conn_, "DEALLOCATE ALL"), conn_);
+      run_and_clear(PQexec(conn_, "DEALLOCATE ALL"), conn_);
       prepared_.clear();
     }
     std::string name = fmt::format("r{}", ++next_statement_);
-    check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), conn_);
+    run_and_clear(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), conn_);
     it = prepared_.emplace(sql, std::move(name)).first;
   }
   const TextParams text(params);
