@@ -12,14 +12,6 @@
 namespace relais::storage::postgres {
 namespace {
 
-// Link column per timeline owner; never taken from user input.
-const char* link_column(const std::string& entity) {
-  if (entity == "contact") return "contact_id";
-  if (entity == "company") return "company_id";
-  if (entity == "deal") return "deal_id";
-  return nullptr;
-}
-
 // One SELECT per kind of item, each restricted to the rows linked to the record and, for
 // activities, notes and tasks, to what the query's visibility lets the actor see.
 // `rank` orders items sharing a timestamp deterministically (and keeps the cursor total).
@@ -84,7 +76,7 @@ std::string timeline_sql(const domain::TimelineQuery& query, const char* link, c
 }  // namespace
 
 Result<domain::Page> read_timeline(PgConnection& db, const domain::TimelineQuery& query) {
-  const char* link = link_column(query.entity);
+  const char* link = timeline_link_column(query.entity);
   if (link == nullptr) {
     return Error::bad_request(fmt::format("'{}' records have no timeline", query.entity));
   }

@@ -2,19 +2,12 @@
 // over activities, notes, tasks, deal stage changes and audit rows, newest first.
 #include <fmt/format.h>
 
+#include "storage/common/keyset.hpp"
 #include "storage/sqlite/list_query.hpp"
 #include "storage/sqlite/sqlite_transaction.hpp"
 
 namespace relais::storage::sqlite {
 namespace {
-
-// Link column per timeline owner; never taken from user input.
-const char* link_column(const std::string& entity) {
-  if (entity == "contact") return "contact_id";
-  if (entity == "company") return "company_id";
-  if (entity == "deal") return "deal_id";
-  return nullptr;
-}
 
 // One SELECT per kind of item, each restricted to the rows linked to the record and, for
 // activities, notes and tasks, to what the query's visibility lets the actor see.
@@ -74,7 +67,7 @@ std::string timeline_sql(const domain::TimelineQuery& query, const char* link, c
 }  // namespace
 
 Result<domain::Page> SqliteTransaction::timeline(const domain::TimelineQuery& query) {
-  const char* link = link_column(query.entity);
+  const char* link = timeline_link_column(query.entity);
   if (link == nullptr) {
     return Error::bad_request(fmt::format("'{}' records have no timeline", query.entity));
   }
