@@ -108,6 +108,7 @@ class PgJobQueueTest : public ::testing::Test {
 
 std::vector<int> numbers(const std::vector<OutboxEvent>& events) {
   std::vector<int> out;
+  out.reserve(events.size());
   for (const auto& e : events) out.push_back(e.payload["n"].get<int>());
   return out;
 }
@@ -171,6 +172,7 @@ TEST_F(PgJobQueueTest, OutboxConsumedWhileManyWritersCommitOutOfOrderLosesNothin
   constexpr int kEventsPerWriter = 150;
   std::atomic<bool> writing{true};
   std::vector<std::thread> writers;
+  writers.reserve(kWriters);
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       auto db = connect();
@@ -289,6 +291,7 @@ std::pair<int, int> drain_concurrently(PgConnection& setup, const std::string& c
   std::atomic<int> complete_retries{0};
   std::atomic<int> conflicts{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       auto db = open();

@@ -532,6 +532,7 @@ TEST_F(PgListQueryTest, TimelineIsNewestFirstPagedAndFollowsChildVisibility) {
   }
   ASSERT_EQ(items.size(), 5u);
   std::vector<std::string> kinds;
+  kinds.reserve(items.size());
   for (const auto& item : items) kinds.push_back(item["kind"].get<std::string>());
   EXPECT_EQ(kinds, (std::vector<std::string>{"note", "task", "task", "audit", "activity"}));
   EXPECT_GT(items[1]["id"], items[2]["id"]);

@@ -27,7 +27,7 @@ std::string column_list(const TransferTable& table) {
 // What the SELECT list reads for `column` of a table aliased t: its neutral value
 // (ColumnRole).
 std::string read_expression(const TransferColumn& column) {
-  const std::string name = "t." + quote_ident(column.name);
+  std::string name = "t." + quote_ident(column.name);
   switch (column.role) {
     case ColumnRole::kOutboxCursorId:
       // One less than the lowest id of an event after the position (tx, id) yet not above
