@@ -74,6 +74,16 @@ def psql(url: str, sql: str) -> str:
     return proc.stdout.strip()
 
 
+def psql_script(url: str, script: str) -> str:
+    """Runs a psql script (meta-commands such as \\gexec allowed) from stdin; stops at the first
+    error; returns the unaligned, tuples-only output."""
+    proc = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,
+                           "-f", "-"], input=script, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        raise RuntimeError(f"psql failed ({proc.returncode}): {proc.stderr}\nSQL: {script}")
+    return proc.stdout.strip()
+
+
 class SqliteDatabase:
     engine = "sqlite"
 
@@ -125,24 +135,23 @@ class PostgresDatabase:
         """PostgreSQL's equivalent of PRAGMA integrity_check: amcheck verifies every table's heap
         (verify_heapam) and every B-tree index against its table (bt_index_check with
         heapallindexed: each row is found in each index); then every foreign key is checked
-        over the existing rows."""
-        psql(self.url, "CREATE EXTENSION IF NOT EXISTS amcheck")
-        corrupt = psql(self.url, """
-            SELECT c.relname || ': ' || v.msg
+        over the existing rows (PostgreSQL enforces them; this is the counterpart of SQLite's
+        PRAGMA foreign_key_check). One psql script (\\gexec runs the generated foreign-key
+        queries): a psql per check took ~18 s on a loaded 2-core machine."""
+        out = psql_script(self.url, r"""
+            CREATE EXTENSION IF NOT EXISTS amcheck;
+            SELECT 'heap ' || c.relname || ': ' || v.msg
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
                    LATERAL verify_heapam(c.oid) v
-             WHERE n.nspname = 'public' AND c.relkind = 'r'""")
-        assert corrupt == "", f"verify_heapam: {corrupt}"
-        psql(self.url, """
-            SELECT bt_index_check(c.oid, true)
+             WHERE n.nspname = 'public' AND c.relkind = 'r';
+            SELECT bt_index_check(c.oid, true) IS NULL AS checked
               FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
               JOIN pg_am am ON am.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE am.amname = 'btree' AND n.nspname = 'public' AND i.indisvalid""")
-        # Every foreign key holds over the existing rows (PostgreSQL enforces them; this is the
-        # counterpart of SQLite's PRAGMA foreign_key_check).
-        checks = psql(self.url, """
-            SELECT format('SELECT %L, count(*) FROM %s c WHERE %s AND NOT EXISTS '
-                          '(SELECT 1 FROM %s p WHERE %s)', con.conname, con.conrelid::regclass,
+             WHERE am.amname = 'btree' AND n.nspname = 'public' AND i.indisvalid
+            \g /dev/null
+            SELECT format('SELECT %L || '' rows without their parent'' FROM %s c WHERE %s '
+                          'AND NOT EXISTS (SELECT 1 FROM %s p WHERE %s) HAVING count(*) > 0',
+                          'foreign key ' || con.conname || ': ' , con.conrelid::regclass,
                           string_agg(format('c.%I IS NOT NULL', a.attname), ' AND '),
                           con.confrelid::regclass,
                           string_agg(format('p.%I = c.%I', fa.attname, a.attname), ' AND '))
@@ -152,10 +161,10 @@ class PostgresDatabase:
               JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col
               JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.fcol
              WHERE con.contype = 'f' AND n.nspname = 'public'
-             GROUP BY con.oid, con.conname, con.conrelid, con.confrelid""").splitlines()
-        for query in checks:
-            name, orphans = psql(self.url, query).split("|")
-            assert orphans == "0", f"foreign key {name}: {orphans} rows without their parent"
+             GROUP BY con.oid, con.conname, con.conrelid, con.confrelid
+            \gexec
+            """)
+        assert out == "", f"consistency check: {out}"
 
     def drop(self) -> None:
         psql(self.admin_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
