@@ -76,4 +76,7 @@ class SseStream:
         raise AssertionError(f"timed out; events so far: {seen}")
 
     def close(self):
+        # The response holds its own reference to the socket: close both, or the connection
+        # stays open and the server never sees the client leave.
+        self.response.close()
         self.conn.close()
