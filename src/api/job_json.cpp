@@ -1,9 +1,16 @@
 #include "api/job_json.hpp"
 
+#include <charconv>
+
 #include "domain/records/values.hpp"
 
 namespace relais::api {
 namespace {
+
+bool parse_count(std::string_view text, std::int64_t& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && out >= 0;
+}
 
 Json time_or_null(std::int64_t epoch_ms) {
   if (epoch_ms <= 0) return nullptr;
@@ -38,6 +45,21 @@ Json job_page_json(const domain::JobPage& page) {
   for (const auto& job : page.items) data.push_back(job_json(job));
   return Json{{"data", std::move(data)},
               {"next_cursor", page.next_cursor ? Json(*page.next_cursor) : Json(nullptr)}};
+}
+
+std::string job_change_id(domain::JobChangePosition position) {
+  return std::to_string(position.major) + "-" + std::to_string(position.minor);
+}
+
+std::optional<domain::JobChangePosition> parse_job_change_id(std::string_view text) {
+  const std::size_t dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  domain::JobChangePosition position;
+  if (!parse_count(text.substr(0, dash), position.major) ||
+      !parse_count(text.substr(dash + 1), position.minor)) {
+    return std::nullopt;
+  }
+  return position;
 }
 
 }  // namespace relais::api

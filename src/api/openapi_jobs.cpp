@@ -1,4 +1,5 @@
-// OpenAPI description of the job queue routes (job_routes.cpp), shapes from job_json.cpp.
+// OpenAPI description of the job queue routes (job_routes.cpp, job_stream_routes.cpp), shapes
+// from job_json.cpp.
 #include "api/openapi_support.hpp"
 
 namespace relais::api {
@@ -63,6 +64,45 @@ void add_job_paths(Json& paths) {
   add_errors(list, kAuthErrors);
   add_errors(list, {ErrorCode::kValidationFailed});
   paths["/api/v1/jobs"]["get"] = std::move(list);
+
+  Json stream = operation("stream_jobs", "Server-sent events of job changes (admins)", "jobs");
+  stream["description"] =
+      "A `text/event-stream` (WHATWG HTML server-sent events) that stays open. First `event: "
+      "ready` with `data: {}`, its `id` the place the stream starts after; then one `event: "
+      "job` per change of a job's status or progress (enqueued, claimed, progress, done, "
+      "failed, dead, retried), `data` the job as GET /api/v1/jobs/{id} returns it (schema Job), "
+      "`id` the change's place (opaque). A job changed several times between two looks is sent "
+      "once, as it is now. Changes made by any server or worker sharing the database appear "
+      "(within about 250 ms). Reconnecting with the `Last-Event-ID` header resumes after that "
+      "id without losing a change. A comment line (`: heartbeat`) is sent after 15 s without "
+      "an event; the server ends a stream after 15 minutes (clients reconnect, and are "
+      "authenticated again), and answers 503 when too many streams are open.";
+  stream["parameters"] =
+      Json::array({{{"name", "kind"},
+                    {"in", "query"},
+                    {"description", "only jobs of this kind"},
+                    {"schema", {{"type", "string"}}}},
+                   {{"name", "id"},
+                    {"in", "query"},
+                    {"description", "only this job"},
+                    {"schema", {{"type", "integer"}, {"minimum", 1}}}},
+                   {{"name", "Last-Event-ID"},
+                    {"in", "header"},
+                    {"description", "the id of the last event received: resume after it"},
+                    {"schema", {{"type", "string"}}}}});
+  stream["responses"]["200"] =
+      Json{{"description", "the event stream"},
+           {"content",
+            {{"text/event-stream",
+              {{"schema",
+                {{"type", "string"},
+                 {"description",
+                  "id:, event: (ready | job) and data: lines, one JSON Job per "
+                  "job event"}}}}}}}};
+  add_errors(stream, kAuthErrors);
+  add_errors(stream, {ErrorCode::kBadRequest, ErrorCode::kValidationFailed});
+  stream["responses"]["503"] = {{"$ref", "#/components/responses/Error"}};  // too many streams
+  paths["/api/v1/jobs/stream"]["get"] = std::move(stream);
 
   Json get = operation("get_job", "One job with its progress and last error (admins)", "jobs");
   get["parameters"] = Json::array({param_ref("id")});

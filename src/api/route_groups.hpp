@@ -18,6 +18,8 @@ void register_company_routes(http::Router& router, domain::Services& services);
 void register_timeline_routes(http::Router& router, domain::Services& services);
 // GET /api/v1/jobs, GET /api/v1/jobs/{id}, POST /api/v1/jobs/{id}/retry (admins)
 void register_job_routes(http::Router& router, domain::Services& services);
+// GET /api/v1/jobs/stream (admins): server-sent events of job changes
+void register_job_stream_routes(http::Router& router, domain::Services& services);
 // POST/GET /api/v1/tokens, DELETE /api/v1/tokens/{id}
 void register_token_routes(http::Router& router, domain::Services& services);
 // GET /api/v1/openapi.json

@@ -11,7 +11,9 @@ namespace relais::app {
 
 struct JobWiringOptions {
   // The crash and exactly-once tests' job (hidden flag --self-test-jobs): every contact
-  // created gets one note written by a job, so a test can count effects per contact.
+  // created gets one note written by a job, so a test can count effects per contact; and a
+  // company named "selftest progress [steps] [ms]" starts a long job reporting progress
+  // (selftest.progress), for the progress stream's tests.
   bool self_test = false;
   std::int64_t self_test_lease_ms = 2'000;
 };

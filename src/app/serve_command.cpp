@@ -42,7 +42,8 @@ struct ServeOptions {
   // are still bounded by the store's reader pool. See docs/decisions/0004-worker-pool-size.md.
   std::size_t workers = 64;
   std::size_t max_queued = 1024;
-  std::string web_root;  // empty: look next to the binary, then ./web/dist
+  std::size_t max_streams = 256;  // open event streams (GET /api/v1/jobs/stream); 503 beyond
+  std::string web_root;           // empty: look next to the binary, then ./web/dist
   bool secure_cookies = false;
   int job_workers = 2;  // job runner threads in this process; 0: run jobs elsewhere
   JobWiringOptions jobs;
@@ -134,6 +135,7 @@ int run_serve(const ServeOptions& options) {
   server_options.io_threads = options.io_threads;
   server_options.worker_threads = options.workers;
   server_options.max_queued_requests = options.max_queued;
+  server_options.max_streams = options.max_streams;
   server_options.static_root = find_web_root(options.web_root);
   server_options.access_log_json = options.logging.format == "json";
 
@@ -185,6 +187,11 @@ void add_serve_command(CLI::App& app) {
       ->add_option("--max-queued", options->max_queued,
                    "Requests waiting for a worker before answering 503")
       ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  command
+      ->add_option("--max-streams", options->max_streams,
+                   "Open server-sent-event streams (job progress) before answering 503")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   command->add_option("--web-root", options->web_root,
                       "Directory of the built web UI (default: web/dist next to the binary)");

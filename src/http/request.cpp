@@ -82,6 +82,13 @@ Response Response::no_content() {
   return response;
 }
 
+Response Response::stream(StreamOpener opener) {
+  Response response;
+  response.content_type = "text/event-stream";
+  response.event_stream = std::move(opener);
+  return response;
+}
+
 void Response::set_header(std::string name, std::string value) {
   for (auto& [existing, existing_value] : headers) {
     if (iequals(existing, name)) {

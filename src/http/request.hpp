@@ -12,6 +12,7 @@
 
 #include "common/result.hpp"
 #include "common/temp_file.hpp"
+#include "http/event_stream.hpp"
 
 namespace relais::http {
 
@@ -41,10 +42,15 @@ struct Response {
   // When set, the body is this finished file, streamed from disk (large exports); `body` is
   // ignored. The file is deleted once the response has been sent or dropped.
   std::shared_ptr<const common::TempFile> body_file;
+  // When set, the answer is a server-sent-events stream (http/event_stream.hpp): 200 with
+  // `text/event-stream`, kept open and fed through the sink this opener receives; `body`,
+  // `content_type` and `body_file` are ignored, `headers` are sent.
+  StreamOpener event_stream;
 
   static Response json(int status, const Json& body);
   static Response error(const Error& error);  // status from error code, body {"error": {...}}
   static Response no_content();
+  static Response stream(StreamOpener opener);
   void set_header(std::string name, std::string value);
 };
 

@@ -28,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/sse_writer.hpp"
 #include "http/static_files.hpp"
 #include "http/url.hpp"
 #include "http/worker_pool.hpp"
@@ -150,7 +151,8 @@ class Server::Impl {
   struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
     beast::tcp_stream stream;
-    bool idle = false;  // waiting for the first byte of a request; touched on its strand only
+    bool idle = false;       // waiting for the first byte of a request; touched on its strand only
+    bool streaming = false;  // serving an event stream: shutdown closes it at once (strand only)
   };
 
   asio::awaitable<void> accept_loop();
@@ -159,6 +161,10 @@ class Server::Impl {
   Response handle_on_worker(Request& request);
   asio::awaitable<void> write(Connection& connection, Response response, unsigned version,
                               bool keep_alive, const Request& log_request, Clock::time_point start);
+  // Serves an event stream (Response::event_stream) until it ends; the connection closes after.
+  asio::awaitable<void> stream_events(std::shared_ptr<Connection> connection, Response response,
+                                      unsigned version, const Request& log_request,
+                                      Clock::time_point start);
   // Sends a response whose head is set, then logs it.
   template <class Body>
   asio::awaitable<void> send(Connection& connection, bhttp::response<Body>& out,
@@ -184,6 +190,7 @@ class Server::Impl {
   std::size_t in_flight_ = 0;    // guarded by mutex_: requests read and not yet answered
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;  // guarded by mutex_
   std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> open_streams_{0};
   std::uint16_t port_ = 0;
   WorkerPool pool_;
 
@@ -249,7 +256,7 @@ void Server::Impl::close_connections(bool idle_only) {
   }
   for (auto& connection : live) {
     asio::post(connection->stream.get_executor(), [connection, idle_only] {
-      if (idle_only && !connection->idle) return;
+      if (idle_only && !connection->idle && !connection->streaming) return;
       beast::error_code ignored;
       connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
       connection->stream.close();
@@ -368,16 +375,26 @@ asio::awaitable<void> Server::Impl::session(std::shared_ptr<Connection> connecti
     }
     struct InFlight {
       Impl* self;
-      ~InFlight() {
+      bool counted = true;
+      void release() {
+        if (!counted) return;
+        counted = false;
         {
           std::lock_guard lock(self->mutex_);
           --self->in_flight_;
         }
         self->changed_.notify_all();
       }
+      ~InFlight() { release(); }
     } in_flight{this};
 
     Response response = co_await respond(request);
+    if (response.event_stream) {
+      // A stream is not a request in flight: shutdown does not wait for it.
+      in_flight.release();
+      co_await stream_events(connection, std::move(response), version, request, start);
+      break;
+    }
     const bool keep_alive = client_keep_alive && !stopping_;
     co_await write(*connection, std::move(response), version, keep_alive, request, start);
     if (!keep_alive) break;
@@ -475,6 +492,38 @@ asio::awaitable<void> Server::Impl::write(Connection& connection, Response respo
   set_head(out, response, keep_alive);
   if (response.status != 204 && response.status != 304) out.body() = std::move(response.body);
   co_await send(connection, out, log_request, start);
+}
+
+asio::awaitable<void> Server::Impl::stream_events(std::shared_ptr<Connection> connection,
+                                                  Response response, unsigned version,
+                                                  const Request& log_request,
+                                                  Clock::time_point start) {
+  const bool stopping = stopping_;
+  if (stopping || open_streams_.fetch_add(1) >= options_.max_streams) {
+    if (!stopping) --open_streams_;
+    Response busy = error_response(503, "service_unavailable",
+                                   stopping ? "server stopping" : "too many open event streams");
+    busy.set_header("Retry-After", "5");
+    co_await write(*connection, std::move(busy), version, false, log_request, start);
+    co_return;
+  }
+  struct Count {
+    std::atomic<std::size_t>& open;
+    ~Count() { --open; }
+  } count{open_streams_};
+  connection->streaming = true;
+  bhttp::response<bhttp::empty_body> head{bhttp::status::ok, version};
+  response.status = 200;
+  response.content_type = "text/event-stream";
+  set_head(head, response, /*keep_alive=*/false);
+  head.set(bhttp::field::cache_control, "no-store");
+  head.set("X-Accel-Buffering", "no");  // nginx: pass each event on, do not buffer
+  const detail::StreamLimits limits{options_.stream_heartbeat, options_.stream_max_duration,
+                                    options_.write_timeout, options_.stream_retry,
+                                    options_.stream_queue_bytes};
+  const std::size_t bytes = co_await detail::run_event_stream(
+      connection->stream, head, response.event_stream, limits, connection);
+  log_access(log_request, 200, bytes, start);
 }
 
 template <class Body>

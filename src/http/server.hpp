@@ -4,6 +4,7 @@
 // Life cycle: construct, listen() (binds; port() is then valid), run() (blocks until stop()
 // or SIGINT/SIGTERM), destroy. Shutdown is graceful: stop accepting, close idle keep-alive
 // connections, let requests already being handled finish (up to drain_timeout), then return.
+// Event streams are ended at once: shutdown never waits for them.
 //
 // Threading: stop() may be called from any thread (and from a handler). The router and the
 // handlers it holds must outlive the server; handlers run concurrently on worker threads.
@@ -37,6 +38,14 @@ struct ServerOptions {
   std::chrono::milliseconds keep_alive_timeout{60'000};
   // How long shutdown waits for requests in flight.
   std::chrono::milliseconds drain_timeout{10'000};
+  // Server-sent-event streams (http/event_stream.hpp): at most this many open at once (503
+  // beyond), a comment after this long without a write, ended after max_duration (the
+  // client reconnects, authenticated again), cut off when this much is queued unsent.
+  std::size_t max_streams = 256;
+  std::chrono::milliseconds stream_heartbeat{15'000};
+  std::chrono::milliseconds stream_max_duration{15 * 60'000};
+  std::chrono::milliseconds stream_retry{2'000};  // the clients' reconnection delay
+  std::size_t stream_queue_bytes = 1024 * 1024;
   std::optional<std::filesystem::path> static_root;  // the built web UI, if any
   bool handle_signals = true;                        // SIGINT/SIGTERM stop run()
   bool access_log_json = false;                      // access log lines as JSON objects

@@ -447,4 +447,162 @@ TEST_P(StoreContractTest, DoneJobsArePrunedDeadJobsKept) {
   });
 }
 
+// The progress stream's source: every change of a job moves it after every position already
+// read, and a reader sees each job once, as it is now.
+TEST_P(StoreContractTest, JobChangesFollowEveryChangeOfAJobInOrder) {
+  const std::int64_t now = soon();
+  std::int64_t a = 0;
+  std::int64_t b = 0;
+  domain::JobChangePosition mark;
+  write([&](Transaction& tx) -> Result<Json> {
+    EXPECT_EQ(tx.jobs().change_head(), domain::JobChangePosition{});
+    EXPECT_TRUE(tx.jobs().changes_after({}, 10).empty());
+    RELAIS_ASSIGN_OR_RETURN(a, tx.jobs().enqueue(job_of("long")));
+    RELAIS_ASSIGN_OR_RETURN(b, tx.jobs().enqueue(job_of("short")));
+    return Json();
+  });
+  read([&](Transaction& tx) -> Result<Json> {
+    auto changes = tx.jobs().changes_after({}, 10);
+    EXPECT_EQ(changes.size(), 2U);
+    if (changes.size() == 2) {
+      EXPECT_EQ(changes[0].job.id, a);
+      EXPECT_EQ(changes[1].job.id, b);
+      EXPECT_LT(changes[0].position, changes[1].position);
+      EXPECT_EQ(changes[1].job.kind, "short");
+      EXPECT_EQ(tx.jobs().change_head(), changes[1].position);
+      EXPECT_EQ(tx.jobs().changes_after({}, 1).size(), 1U);  // the limit holds
+    }
+    mark = tx.jobs().change_head();
+    EXPECT_TRUE(tx.jobs().changes_after(mark, 10).empty());
+    return Json();
+  });
+  // Claimed together, then `a` checkpoints twice: each job once, in its latest state.
+  write([&](Transaction& tx) -> Result<Json> {
+    EXPECT_EQ(tx.jobs().claim(JobClaim{"w", 2, now, 60'000, {}}).size(), 2U);
+    RELAIS_TRY(tx.jobs().checkpoint(a, "w", Json{{"at", 1}}, domain::JobProgress{1, 4},
+                                    now + 60'000, now));
+    return Json();
+  });
+  write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.jobs().checkpoint(a, "w", Json{{"at", 3}}, domain::JobProgress{3, 4},
+                                    now + 60'000, now));
+    return Json();
+  });
+  read([&](Transaction& tx) -> Result<Json> {
+    auto changes = tx.jobs().changes_after(mark, 10);
+    EXPECT_EQ(changes.size(), 2U);
+    if (changes.size() == 2) {
+      EXPECT_EQ(changes[0].job.id, b);  // b's last change (the claim) came before a's
+      EXPECT_EQ(changes[0].job.status, JobStatus::kRunning);
+      EXPECT_EQ(changes[1].job.id, a);
+      EXPECT_TRUE(changes[1].job.progress.has_value());
+      EXPECT_EQ(changes[1].job.progress.value_or(domain::JobProgress{}).done, 3);
+      EXPECT_LT(mark, changes[0].position);
+      EXPECT_EQ(tx.jobs().change_head(), changes[1].position);
+    }
+    mark = tx.jobs().change_head();
+    return Json();
+  });
+  // Completion, dead-lettering, an admin retry and a release each move the job again; a
+  // unit that fails moves nothing.
+  write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.jobs().complete(a, "w", Json{{"ok", true}}, now));
+    RELAIS_TRY(tx.jobs().fail(b, "w", "broken", std::nullopt, now));
+    return Json();
+  });
+  EXPECT_FALSE(store_
+                   ->write([&](Transaction& tx) -> Result<Json> {
+                     RELAIS_TRY(tx.jobs().retry(b, now));
+                     return Error::validation("rolled back");
+                   })
+                   .ok());
+  read([&](Transaction& tx) -> Result<Json> {
+    auto changes = tx.jobs().changes_after(mark, 10);
+    EXPECT_EQ(changes.size(), 2U);
+    if (changes.size() == 2) {
+      EXPECT_EQ(changes[0].job.status, JobStatus::kDone);
+      EXPECT_EQ(changes[1].job.status, JobStatus::kDead);
+      EXPECT_EQ(changes[1].job.last_error, "broken");
+    }
+    mark = tx.jobs().change_head();
+    return Json();
+  });
+  write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.jobs().retry(b, now));
+    EXPECT_EQ(tx.jobs().claim(JobClaim{"w", 1, now, 60'000, {}}).size(), 1U);
+    RELAIS_TRY(tx.jobs().release(b, "w", now));
+    return Json();
+  });
+  read([&](Transaction& tx) -> Result<Json> {
+    auto changes = tx.jobs().changes_after(mark, 10);
+    EXPECT_EQ(changes.size(), 1U);
+    if (!changes.empty()) {
+      EXPECT_EQ(changes[0].job.id, b);
+      EXPECT_EQ(changes[0].job.status, JobStatus::kQueued);
+    }
+    return Json();
+  });
+}
+
+// Writers on two stores (two servers) enqueue and finish jobs while a reader follows the
+// changes from its last position: once the writers are done, the reader has seen every job
+// finished. On PostgreSQL a change numbered before another can commit after it; a reader that
+// skipped past it would keep that job's older state for ever.
+TEST_P(StoreContractTest, JobChangesReadFromAPositionMissNothingWhileOthersWrite) {
+  constexpr int kWriters = 4;
+  constexpr int kJobsEach = 60;
+  auto second = GetParam().open(dir_->path());
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  std::vector<domain::Store*> stores{store_.get(), second->get()};
+  std::atomic<int> writers_left{kWriters};
+  std::vector<std::thread> writers;
+  writers.reserve(kWriters);
+  for (int t = 0; t < kWriters; ++t) {
+    writers.emplace_back([&, t] {
+      domain::Store& store = *stores[t % 2];
+      const std::string worker = "w" + std::to_string(t);
+      for (int i = 0; i < kJobsEach; ++i) {
+        std::int64_t id = 0;
+        (void)store.write([&](Transaction& tx) -> Result<Json> {
+          RELAIS_ASSIGN_OR_RETURN(id, tx.jobs().enqueue(job_of("k" + std::to_string(t))));
+          return Json();
+        });
+        (void)store.write_row_locked([&](Transaction& tx) -> Result<Json> {
+          (void)tx.jobs().claim(JobClaim{worker, 1, soon(), 60'000, {"k" + std::to_string(t)}});
+          return Json();
+        });
+        (void)store.write([&](Transaction& tx) -> Result<Json> {
+          (void)tx.jobs().complete(id, worker, nullptr, soon());
+          return Json();
+        });
+      }
+      --writers_left;
+    });
+  }
+  std::map<std::int64_t, JobStatus> seen;
+  domain::JobChangePosition cursor;
+  auto poll = [&] {
+    bool more = true;
+    while (more) {
+      read([&](Transaction& tx) -> Result<Json> {
+        auto changes = tx.jobs().changes_after(cursor, 50);
+        for (const auto& change : changes) {
+          EXPECT_LT(cursor, change.position);
+          cursor = change.position;
+          seen[change.job.id] = change.job.status;
+        }
+        more = changes.size() == 50;
+        return Json();
+      });
+    }
+  };
+  while (writers_left > 0) poll();
+  for (auto& th : writers) th.join();
+  poll();
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kWriters * kJobsEach));
+  int not_done = 0;
+  for (const auto& [id, status] : seen) not_done += status == JobStatus::kDone ? 0 : 1;
+  EXPECT_EQ(not_done, 0);
+}
+
 }  // namespace relais::storage::testing

@@ -179,24 +179,29 @@ std::vector<TransferTable> build_tables() {
   sessions.self_reference = "parent_token_hash";
   tables.push_back(std::move(sessions));
   tables.push_back(table("api_tokens", {{"id", I}, {"token_hash", T}}));
-  tables.push_back(table("jobs", {{"id", I},
-                                  {"kind", T},
-                                  {"payload_json", J},
-                                  {"status", T},
-                                  {"attempts", I},
-                                  {"max_attempts", I},
-                                  {"run_at", I},
-                                  {"lease_owner", T},
-                                  {"lease_until", I},
-                                  {"progress_done", I},
-                                  {"progress_total", I},
-                                  {"state_json", J},
-                                  {"result_json", J},
-                                  {"last_error", T},
-                                  {"idempotency_key", T},
-                                  {"created_at", I},
-                                  {"updated_at", I},
-                                  {"finished_at", I}}));
+  TransferTable jobs = table("jobs", {{"id", I},
+                                      {"kind", T},
+                                      {"payload_json", J},
+                                      {"status", T},
+                                      {"attempts", I},
+                                      {"max_attempts", I},
+                                      {"run_at", I},
+                                      {"lease_owner", T},
+                                      {"lease_until", I},
+                                      {"progress_done", I},
+                                      {"progress_total", I},
+                                      {"state_json", J},
+                                      {"result_json", J},
+                                      {"last_error", T},
+                                      {"idempotency_key", T},
+                                      {"created_at", I},
+                                      {"updated_at", I},
+                                      {"finished_at", I},
+                                      {"change_seq", I}});
+  // The transaction of the job's last change (PostgreSQL's change order, 0008_job_changes.sql).
+  jobs.engine_only.push_back(
+      {"change_tx", Engine::kPostgres, "xid8", EngineFill::kCopyTransactionId});
+  tables.push_back(std::move(jobs));
   TransferTable consumers = table(
       "outbox_consumers",
       {{"name", T}, {"last_event_id", I, ColumnRole::kOutboxCursorId}, {"updated_at", I}}, false);

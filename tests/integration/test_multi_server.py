@@ -19,6 +19,7 @@ from api_client import Api, unique
 from conftest import PASSWORD, email_of, load_checker
 from nginx_proxy import NginxProxy
 from relais_server import RelaisServer, add_user, run_cli
+from sse_client import SseStream
 from test_jobs import SELFTEST_KIND, jobs_of, selftest_notes_per_contact, wait_until
 from test_login_security import login_from
 
@@ -159,6 +160,33 @@ def test_a_job_caused_through_one_server_runs_exactly_once(farm):
     for kind in ("jobs.prune", "outbox.prune"):
         runs = collections.Counter(job["run_at"] for job in jobs_of(admin, kind=kind))
         assert runs and max(runs.values()) == 1, (kind, runs)
+
+
+def test_a_job_run_by_one_server_shows_on_every_servers_progress_stream(farm):
+    """Streams opened on each server directly and one through nginx: whichever server's job
+    threads run the long job, every stream sees its progress and its end (the feed reads the
+    shared database), so at least two of them show a job another server ran."""
+    admin = farm.login(farm.proxy.base_url)
+    bases = [server.base_url for server in farm.servers] + [farm.proxy.base_url]
+    streams = [SseStream(base, "/api/v1/jobs/stream?kind=selftest.progress", token=admin.token,
+                         timeout=20) for base in bases]
+    try:
+        for stream in streams:
+            assert stream.status == 200, stream.response.read()
+            assert stream.next_event()["event"] == "ready"
+        company = admin.create("companies", {"name": f"selftest progress 5 150 {unique()}"})
+
+        def finished(event):
+            return (event["event"] == "job" and event["job"]["status"] == "done"
+                    and event["job"]["payload"]["record_id"] == company["id"])
+
+        for base, stream in zip(bases, streams):
+            events = stream.events_until(finished, timeout=30)
+            assert events[-1]["job"]["progress"] == {"done": 5, "total": 5}, base
+            assert any(e["job"]["status"] == "running" for e in events), (base, events)
+    finally:
+        for stream in streams:
+            stream.close()
 
 
 def test_sign_in_throttling_sees_the_client_behind_nginx(farm):

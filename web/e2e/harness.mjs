@@ -46,7 +46,8 @@ async function waitHealthy(url, child, ms = 30000) {
   throw new Error('relais serve did not become healthy in time');
 }
 
-export async function startServer() {
+// extraArgs: more `relais serve` options (e.g. the hidden --self-test-jobs).
+export async function startServer({ extraArgs = [] } = {}) {
   // E2E_BASE_URL: drive an already running server (loaded with `relais demo`) instead.
   if (process.env.E2E_BASE_URL) return { url: process.env.E2E_BASE_URL.replace(/\/$/, ''), log: () => '', stop: async () => {} };
   const bin = relaisBin();
@@ -58,7 +59,7 @@ export async function startServer() {
   if (demo.status !== 0) throw new Error(`relais demo failed (${demo.status}): ${demo.stderr || demo.stdout}`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web-root', dist], {
+  const child = spawn(bin, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web-root', dist, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -18,6 +18,7 @@ import { TasksPage } from './pages/tasks';
 import { ImportPage } from './pages/import';
 import { SettingsPage } from './pages/settings';
 import { ProfilePage } from './pages/profile';
+import { JobsPage } from './pages/jobs';
 
 const RETURN_KEY = 'relais.returnTo';
 
@@ -30,6 +31,7 @@ const navItems: { href: string; key: MessageKey; admin?: boolean }[] = [
   { href: '/tasks', key: 'nav.tasks' },
   { href: '/import', key: 'nav.import' },
   { href: '/settings', key: 'nav.settings', admin: true },
+  { href: '/jobs', key: 'nav.jobs', admin: true },
 ];
 
 export function App() {
@@ -193,6 +195,7 @@ function Routes({ path, user, onProfileSaved }: { path: string; user: User; onPr
   if (path === '/tasks') return <TasksPage />;
   if (path === '/import') return <ImportPage />;
   if (path === '/settings' && isAdmin(user)) return <SettingsPage />;
+  if (path === '/jobs' && isAdmin(user)) return <JobsPage />;
   if (path === '/profile') return <ProfilePage onSaved={onProfileSaved} />;
   return (
     <div class="page">

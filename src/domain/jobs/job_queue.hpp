@@ -114,6 +114,25 @@ struct OutboxEvent {
   Json payload = Json::object();
 };
 
+// A place in the order jobs change: every enqueue and every change of a job (claim,
+// checkpoint, completion, failure, release, retry) moves the job to a new position after
+// every position a reader could already see, so "the jobs changed after P" misses nothing.
+// Like OutboxPosition, what the fields hold is the engine's business (SQLite: {change_seq,
+// id}; PostgreSQL: {writing transaction, change_seq}): compare them, never compute with them.
+// {}: before every change.
+struct JobChangePosition {
+  std::int64_t major = 0;
+  std::int64_t minor = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
+  friend auto operator<=>(const JobChangePosition&, const JobChangePosition&) = default;
+};
+
+// A job as it is now, at the position of its latest change.
+struct JobChange {
+  JobChangePosition position;
+  Job job;
+};
+
 class JobQueue {
  public:
   virtual ~JobQueue() = default;
@@ -165,6 +184,15 @@ class JobQueue {
   // The position of the last event outbox_after can return now ({} when none): where a new
   // consumer starts.
   virtual OutboxPosition outbox_head() = 0;
+
+  // The jobs whose latest change is after `after`, in change order, at most `limit`: one
+  // entry per job however often it changed (its current state). A change shows once its unit
+  // has committed and, on an engine that orders by more than commit (PostgreSQL), once every
+  // unit that began writing before it has ended too: held back, never lost, as the outbox.
+  virtual std::vector<JobChange> changes_after(JobChangePosition after, int limit) = 0;
+  // The position of the last change changes_after can return now ({} when none): where a
+  // reader that wants only what happens from now on starts.
+  virtual JobChangePosition change_head() = 0;
 
   // Retention, at most `limit` rows per call; each returns how many rows it deleted.
   // Done jobs finished before `finished_before_ms` (dead ones stay until retried or deleted

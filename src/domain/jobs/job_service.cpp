@@ -44,4 +44,13 @@ Result<Job> JobService::retry(const Actor& actor, std::int64_t id) {
   return job;
 }
 
+Result<void> JobService::check_access(const Actor& actor) const { return require_admin(actor); }
+
+Result<void> JobService::watch(const Actor& actor, std::shared_ptr<JobChangeListener> listener,
+                               std::optional<JobChangePosition> after) {
+  RELAIS_TRY(require_admin(actor));
+  feed_.subscribe(std::move(listener), after);
+  return {};
+}
+
 }  // namespace relais::domain

@@ -307,6 +307,35 @@ OutboxPosition PgJobQueue::outbox_head() {
   return {parse_xid8(r.text(0, 0)), r.int64(0, 1)};
 }
 
+std::vector<domain::JobChange> PgJobQueue::changes_after(domain::JobChangePosition after,
+                                                         int limit) {
+  // (change_tx, change_seq) order below the horizon (0008_job_changes.sql), as outbox_after.
+  auto r = db_.query(fmt::format("SELECT {}, change_tx::text, change_seq FROM jobs "
+                                 "WHERE (change_tx, change_seq) > ($1::text::xid8, $2) "
+                                 "AND change_tx < relais_outbox_horizon() "
+                                 "ORDER BY change_tx, change_seq LIMIT $3",
+                                 kJobColumns),
+                     params(std::to_string(after.major), after.minor,
+                            static_cast<std::int64_t>(std::max(limit, 0))));
+  std::vector<domain::JobChange> changes;
+  changes.reserve(static_cast<std::size_t>(r.rows()));
+  for (int row = 0; row < r.rows(); ++row) {
+    domain::JobChange change;
+    change.job = decode_job(r, row);
+    change.position = {parse_xid8(r.text(row, 18)), r.int64(row, 19)};
+    changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+domain::JobChangePosition PgJobQueue::change_head() {
+  auto r = db_.query(
+      "SELECT change_tx::text, change_seq FROM jobs WHERE change_tx < relais_outbox_horizon() "
+      "ORDER BY change_tx DESC, change_seq DESC LIMIT 1");
+  if (r.rows() != 1) return {};
+  return {parse_xid8(r.text(0, 0)), r.int64(0, 1)};
+}
+
 int PgJobQueue::prune_done_jobs(std::int64_t finished_before_ms, int limit) {
   auto r = db_.query(
       "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status = 'done' "

@@ -48,6 +48,8 @@ class PgJobQueue final : public domain::JobQueue {
   void set_consumer_cursor(const std::string& consumer, domain::OutboxPosition position) override;
   std::vector<domain::OutboxEvent> outbox_after(domain::OutboxPosition after, int limit) override;
   domain::OutboxPosition outbox_head() override;
+  std::vector<domain::JobChange> changes_after(domain::JobChangePosition after, int limit) override;
+  domain::JobChangePosition change_head() override;
   int prune_done_jobs(std::int64_t finished_before_ms, int limit) override;
   int prune_outbox(domain::OutboxPosition up_to, const std::string& before_stamp,
                    int limit) override;

@@ -18,6 +18,12 @@ constexpr const char* kJobColumns =
     "progress_done, progress_total, state_json, result_json, last_error, idempotency_key, "
     "created_at, updated_at, finished_at";
 
+// Every statement that inserts or changes a job moves it to the end of the change order
+// (0008_job_changes.sql): one more than the highest change so far, read from the index's end.
+// SQLite evaluates it once per statement, so the jobs one claim changes share a change_seq and
+// the position {change_seq, id} tells them apart.
+constexpr const char* kNextChange = "(SELECT coalesce(max(change_seq), 0) + 1 FROM jobs)";
+
 Json parse_json_column(const Statement& stmt, int column) {
   if (stmt.is_null(column)) return nullptr;
   return Json::parse(stmt.column_text(column));
@@ -66,9 +72,11 @@ Result<std::int64_t> SqliteJobQueue::enqueue(const domain::NewJob& job) {
   if (job.max_attempts < 1) return Error::field("max_attempts", "must be at least 1");
   const std::int64_t now = now_epoch_ms();
   auto stmt = db_.prepare(
-      "INSERT INTO jobs(kind, payload_json, status, attempts, max_attempts, run_at, "
-      "idempotency_key, created_at, updated_at) VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?) "
-      "ON CONFLICT(idempotency_key) DO NOTHING");
+      fmt::format("INSERT INTO jobs(kind, payload_json, status, attempts, max_attempts, run_at, "
+                  "idempotency_key, created_at, updated_at, change_seq) "
+                  "VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?, {}) "
+                  "ON CONFLICT(idempotency_key) DO NOTHING",
+                  kNextChange));
   stmt->bind(1, std::string_view(job.kind));
   stmt->bind(2, std::string_view(job.payload.is_null() ? "{}" : job.payload.dump()));
   stmt->bind(3, static_cast<std::int64_t>(job.max_attempts));
@@ -95,7 +103,7 @@ std::vector<Job> SqliteJobQueue::claim(const domain::JobClaim& claim) {
   // union instead made a 50k backlog drain at a third of the speed).
   auto stmt = db_.prepare(
       fmt::format("UPDATE jobs SET status = 'running', lease_owner = ?1, lease_until = ?2, "
-                  "attempts = attempts + 1, updated_at = ?3 "
+                  "attempts = attempts + 1, updated_at = ?3, change_seq = {} "
                   "WHERE id IN (SELECT id FROM ("
                   "  SELECT * FROM (SELECT id, run_at AS due FROM jobs"
                   "   WHERE status IN ('queued', 'failed') AND run_at <= ?3"
@@ -108,7 +116,7 @@ std::vector<Job> SqliteJobQueue::claim(const domain::JobClaim& claim) {
                   "   ORDER BY lease_until, id LIMIT ?4)"
                   ") ORDER BY due, id LIMIT ?4) "
                   "RETURNING {}",
-                  kJobColumns));
+                  kNextChange, kJobColumns));
   stmt->bind(1, std::string_view(claim.worker));
   stmt->bind(2, claim.now_ms + claim.lease_ms);
   stmt->bind(3, claim.now_ms);
@@ -142,8 +150,10 @@ Result<void> SqliteJobQueue::update_leased(StatementRef stmt, std::int64_t id) {
 Result<void> SqliteJobQueue::complete(std::int64_t id, const std::string& worker,
                                       const Json& result, std::int64_t now_ms) {
   auto stmt = db_.prepare(
-      "UPDATE jobs SET status = 'done', result_json = ?, lease_owner = NULL, lease_until = NULL, "
-      "updated_at = ?, finished_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?");
+      fmt::format("UPDATE jobs SET status = 'done', result_json = ?, lease_owner = NULL, "
+                  "lease_until = NULL, updated_at = ?, finished_at = ?, change_seq = {} "
+                  "WHERE id = ? AND status = 'running' AND lease_owner = ?",
+                  kNextChange));
   bind_json_or_null(*stmt, 1, result);
   stmt->bind(2, now_ms);
   stmt->bind(3, now_ms);
@@ -157,8 +167,10 @@ Result<void> SqliteJobQueue::checkpoint(std::int64_t id, const std::string& work
                                         std::optional<domain::JobProgress> progress,
                                         std::int64_t lease_until_ms, std::int64_t now_ms) {
   auto stmt = db_.prepare(
-      "UPDATE jobs SET state_json = ?, progress_done = ?, progress_total = ?, lease_until = ?, "
-      "updated_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?");
+      fmt::format("UPDATE jobs SET state_json = ?, progress_done = ?, progress_total = ?, "
+                  "lease_until = ?, updated_at = ?, change_seq = {} "
+                  "WHERE id = ? AND status = 'running' AND lease_owner = ?",
+                  kNextChange));
   bind_json_or_null(*stmt, 1, state);
   if (progress) {
     stmt->bind(2, progress->done);
@@ -178,9 +190,10 @@ Result<void> SqliteJobQueue::fail(std::int64_t id, const std::string& worker,
                                   const std::string& error, std::optional<std::int64_t> retry_at_ms,
                                   std::int64_t now_ms) {
   auto stmt = db_.prepare(
-      "UPDATE jobs SET status = ?, run_at = coalesce(?, run_at), last_error = ?, "
-      "lease_owner = NULL, lease_until = NULL, updated_at = ?, finished_at = ? "
-      "WHERE id = ? AND status = 'running' AND lease_owner = ?");
+      fmt::format("UPDATE jobs SET status = ?, run_at = coalesce(?, run_at), last_error = ?, "
+                  "lease_owner = NULL, lease_until = NULL, updated_at = ?, finished_at = ?, "
+                  "change_seq = {} WHERE id = ? AND status = 'running' AND lease_owner = ?",
+                  kNextChange));
   stmt->bind(1, std::string_view(retry_at_ms ? "failed" : "dead"));
   if (retry_at_ms) {
     stmt->bind(2, *retry_at_ms);
@@ -199,9 +212,10 @@ Result<void> SqliteJobQueue::fail(std::int64_t id, const std::string& worker,
 Result<void> SqliteJobQueue::release(std::int64_t id, const std::string& worker,
                                      std::int64_t now_ms) {
   auto stmt = db_.prepare(
-      "UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), run_at = ?, "
-      "lease_owner = NULL, lease_until = NULL, updated_at = ? "
-      "WHERE id = ? AND status = 'running' AND lease_owner = ?");
+      fmt::format("UPDATE jobs SET status = 'queued', attempts = max(attempts - 1, 0), "
+                  "run_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?, "
+                  "change_seq = {} WHERE id = ? AND status = 'running' AND lease_owner = ?",
+                  kNextChange));
   stmt->bind(1, now_ms);
   stmt->bind(2, now_ms);
   stmt->bind(3, id);
@@ -253,9 +267,10 @@ Result<Job> SqliteJobQueue::retry(std::int64_t id, std::int64_t now_ms) {
     return Error::conflict(fmt::format("job {} is {}: only failed or dead jobs can be retried", id,
                                        domain::to_string(job.status)));
   }
-  auto stmt = db_.prepare(
-      "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, finished_at = NULL, "
-      "updated_at = ? WHERE id = ?");
+  auto stmt =
+      db_.prepare(fmt::format("UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, "
+                              "finished_at = NULL, updated_at = ?, change_seq = {} WHERE id = ?",
+                              kNextChange));
   stmt->bind(1, now_ms);
   stmt->bind(2, now_ms);
   stmt->bind(3, id);
@@ -311,6 +326,32 @@ domain::OutboxPosition SqliteJobQueue::outbox_head() {
   auto stmt = db_.prepare("SELECT coalesce(max(id), 0) FROM outbox_events");
   stmt->step();
   return {0, stmt->column_int64(0)};
+}
+
+std::vector<domain::JobChange> SqliteJobQueue::changes_after(domain::JobChangePosition after,
+                                                             int limit) {
+  auto stmt = db_.prepare(fmt::format(
+      "SELECT {}, change_seq FROM jobs WHERE change_seq > ?1 OR (change_seq = ?1 AND id > ?2) "
+      "ORDER BY change_seq, id LIMIT ?3",
+      kJobColumns));
+  stmt->bind(1, after.major);
+  stmt->bind(2, after.minor);
+  stmt->bind(3, static_cast<std::int64_t>(std::max(limit, 0)));
+  std::vector<domain::JobChange> changes;
+  while (stmt->step()) {
+    domain::JobChange change;
+    change.job = decode_job(*stmt);
+    change.position = {stmt->column_int64(18), change.job.id};
+    changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+domain::JobChangePosition SqliteJobQueue::change_head() {
+  auto stmt =
+      db_.prepare("SELECT change_seq, id FROM jobs ORDER BY change_seq DESC, id DESC LIMIT 1");
+  if (!stmt->step()) return {};
+  return {stmt->column_int64(0), stmt->column_int64(1)};
 }
 
 int SqliteJobQueue::prune_done_jobs(std::int64_t finished_before_ms, int limit) {
