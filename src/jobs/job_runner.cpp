@@ -66,6 +66,10 @@ JobRunner::JobRunner(domain::Store& store, const JobRegistry& registry, RunnerOp
   kinds_ = registry_.kind_names();
   options_.threads = std::max(options_.threads, 1);
   options_.batch = std::clamp(options_.batch, 1, 1000);
+  if (options_.idle_poll_ms <= 0) {
+    options_.idle_poll_ms =
+        store_.signals_reach_other_processes() ? kSignalledIdlePollMs : kIdlePollMs;
+  }
 }
 
 JobRunner::~JobRunner() { stop(); }
@@ -83,6 +87,17 @@ void JobRunner::start() {
     std::lock_guard lock(mutex_);
     stopping_ = false;
   }
+  jobs_due_signal_ =
+      store_.subscribe(domain::Topic::kJobsDue, [this](const domain::Signal&) { notify(); });
+  if (!registry_.consumers().empty()) {
+    outbox_signal_ = store_.subscribe(domain::Topic::kOutbox, [this](const domain::Signal&) {
+      {
+        std::lock_guard lock(mutex_);
+        outbox_written_ = true;
+      }
+      wake_.notify_all();
+    });
+  }
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this, i] { thread_loop(i); });
   spdlog::info("jobs: worker {} started with {} threads, kinds: {}", worker_, options_.threads,
                fmt::join(kinds_, ", "));
@@ -98,6 +113,8 @@ void JobRunner::stop() {
   wake_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  jobs_due_signal_.reset();
+  outbox_signal_.reset();
   spdlog::info("jobs: worker {} stopped", worker_);
 }
 
@@ -109,10 +126,11 @@ void JobRunner::notify() {
   wake_.notify_all();
 }
 
-void JobRunner::wait_idle(std::int64_t until_ms) {
+void JobRunner::wait_idle(std::int64_t until_ms, bool dispatcher) {
   const std::int64_t wait = std::max<std::int64_t>(until_ms - now_ms(), 1);
   std::unique_lock lock(mutex_);
-  wake_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_ || notified_; });
+  wake_.wait_for(lock, std::chrono::milliseconds(wait),
+                 [&] { return stopping_ || notified_ || (dispatcher && outbox_written_); });
   notified_ = false;
 }
 
@@ -129,6 +147,10 @@ void JobRunner::thread_loop(int index) {
           spdlog::warn("jobs: cannot schedule recurring jobs: {}", r.error().message);
         }
         next_schedule_ms = now_ms() + 60'000;
+      }
+      {
+        std::lock_guard lock(mutex_);
+        outbox_written_ = false;  // what is written from here on is dispatched next pass
       }
       if (auto r = dispatch_outbox(); !r.ok()) {
         spdlog::warn("jobs: outbox dispatch failed: {}", r.error().message);
@@ -161,7 +183,7 @@ void JobRunner::thread_loop(int index) {
       }
       if (jobs.empty()) {
         const std::int64_t poll = now + options_.idle_poll_ms;
-        wait_idle(due && *due > now ? std::min(*due, poll) : poll);
+        wait_idle(due && *due > now ? std::min(*due, poll) : poll, index == 0);
         continue;
       }
     }
@@ -269,8 +291,8 @@ void JobRunner::release_all(const std::vector<Job>& jobs) {
 Result<int> JobRunner::dispatch_outbox() {
   const auto& consumers = registry_.consumers();
   if (consumers.empty()) return 0;
-  // Thread 0 comes here on every pass, every 20 ms when idle: a read first, so the (single)
-  // writer is taken only when some consumer has events to take.
+  // Thread 0 comes here on every pass (when idle: on every signal and idle poll): a read
+  // first, so the (single) writer is taken only when some consumer has events to take.
   bool behind = false;
   RELAIS_TRY(store_.read([&](Transaction& tx) -> Result<Json> {
     behind = false;
