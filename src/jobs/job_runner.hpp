@@ -90,7 +90,8 @@ class JobRunner {
   std::vector<domain::Job> run_batch(std::vector<domain::Job> jobs, std::mt19937_64& rng);
   void release_all(const std::vector<domain::Job>& jobs);
   // Sleeps until `until_ms`, a notify(), or (the dispatcher, thread 0) new outbox events.
-  void wait_idle(std::int64_t until_ms, bool dispatcher);
+  // Returns whether a notify() (a due-job signal) woke it.
+  bool wait_idle(std::int64_t until_ms, bool dispatcher);
   std::int64_t now_ms() const;
 
   domain::Store& store_;
