@@ -45,7 +45,8 @@ struct ServeOptions {
   std::size_t max_streams = 256;  // open event streams (GET /api/v1/jobs/stream); 503 beyond
   std::string web_root;           // empty: look next to the binary, then ./web/dist
   bool secure_cookies = false;
-  int job_workers = 2;  // job runner threads in this process; 0: run jobs elsewhere
+  int job_workers = 2;                // job runner threads in this process; 0: run jobs elsewhere
+  std::int64_t job_idle_poll_ms = 0;  // 0: the runner's default for the engine
   JobWiringOptions jobs;
   std::vector<std::string> trusted_proxies;  // CIDR blocks whose X-Forwarded-* are believed
   std::int64_t session_idle_seconds = 12 * 3600;
@@ -121,6 +122,9 @@ int run_serve(const ServeOptions& options) {
   auth_options.session_lifetime = std::chrono::seconds(options.session_lifetime_seconds);
   auth_options.events = std::make_shared<SpdlogSecurityEvents>(options.logging.format == "json");
   domain::Services services(**store, std::move(auth_options));
+  // Sign-outs, revocations and user changes made through other servers drop their cache
+  // entries here at once (PostgreSQL; decision 0011). Dropped before `services`.
+  const domain::Subscription auth_signals = services.follow_auth_signals();
 
   http::Router router;
   api::ApiOptions api_options;
@@ -157,7 +161,9 @@ int run_serve(const ServeOptions& options) {
     }
     // Declared after the server and before nothing that it uses: stopped (its leased jobs
     // finished or given back) once the server has stopped, while the Store is still open.
-    jobs::JobRunner runner(**store, job_registry, {.threads = options.job_workers});
+    jobs::JobRunner runner(
+        **store, job_registry,
+        {.threads = options.job_workers, .idle_poll_ms = options.job_idle_poll_ms});
     if (options.job_workers > 0) {
       runner.start();
     } else if (auto started = runner.start_new_consumers(); !started.ok()) {
@@ -199,6 +205,12 @@ void add_serve_command(CLI::App& app) {
       ->add_option("--job-workers", options->job_workers,
                    "Background job threads in this server (0: none; see `relais worker`)")
       ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  command
+      ->add_option("--job-idle-poll", options->job_idle_poll_ms,
+                   "Milliseconds between idle job threads' looks for due jobs when nothing "
+                   "signals them (0: 1000 on PostgreSQL, woken by LISTEN/NOTIFY; 20 on SQLite)")
+      ->check(CLI::Range(0, 3'600'000))
       ->capture_default_str();
   command->add_flag("--self-test-jobs", options->jobs.self_test)
       ->group("");  // hidden: the crash tests' job kind

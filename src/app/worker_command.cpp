@@ -22,6 +22,7 @@ namespace {
 struct WorkerOptions {
   std::string db = kDefaultDatabaseUrl;
   int threads = 2;
+  std::int64_t idle_poll_ms = 0;  // 0: the runner's default for the engine
   JobWiringOptions jobs;
   LoggingOptions logging;
 };
@@ -49,7 +50,8 @@ int run_worker(const WorkerOptions& options) {
     domain::Services services(**store);
     jobs::JobRegistry registry;
     register_jobs(registry, services, options.jobs);
-    jobs::JobRunner runner(**store, registry, {.threads = options.threads});
+    jobs::JobRunner runner(**store, registry,
+                           {.threads = options.threads, .idle_poll_ms = options.idle_poll_ms});
     runner.start();
     std::cout << "Relais worker " << runner.worker_name() << " running" << std::endl;
     int received = 0;
@@ -67,6 +69,12 @@ void add_worker_command(CLI::App& app) {
   command->add_option("--db", options->db, kDatabaseUrlHelp)->capture_default_str();
   command->add_option("--threads", options->threads, "Job runner threads")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  command
+      ->add_option("--idle-poll", options->idle_poll_ms,
+                   "Milliseconds between idle threads' looks for due jobs when nothing signals "
+                   "them (0: 1000 on PostgreSQL, woken by LISTEN/NOTIFY; 20 on SQLite)")
+      ->check(CLI::Range(0, 3'600'000))
       ->capture_default_str();
   command->add_flag("--self-test-jobs", options->jobs.self_test)->group("");
   add_logging_options(*command, options->logging);

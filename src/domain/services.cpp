@@ -30,6 +30,11 @@ Services::Services(Store& s, AuthOptions auth_options)
 
 Services::~Services() = default;
 
+Subscription Services::follow_auth_signals() {
+  return store.subscribe(Topic::kAuth,
+                         [cache = session_cache](const Signal& signal) { cache->apply(signal); });
+}
+
 RecordService* Services::by_plural(std::string_view plural) {
   for (RecordService* service : {&contacts, &companies, &pipelines, &deals, &activities, &tasks,
                                  &notes, &users, &teams, &custom_fields}) {

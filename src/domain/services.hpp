@@ -40,6 +40,12 @@ struct Services {
   std::unique_ptr<TimelineService> timeline;
   std::unique_ptr<JobService> jobs;
 
+  // Makes `session_cache` follow the store's kAuth signals, so revocations and user changes
+  // committed through any server apply here at once, not after the cache's TTL (decision
+  // 0011). For processes that authenticate requests (`relais serve`); drop the Subscription
+  // before these Services.
+  Subscription follow_auth_signals();
+
   // The record service behind a URL segment ("contacts"), or nullptr.
   RecordService* by_plural(std::string_view plural);
 };

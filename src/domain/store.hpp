@@ -16,6 +16,7 @@
 #include "domain/jobs/job_queue.hpp"
 #include "domain/query/filter_ast.hpp"
 #include "domain/schema/entity_schema.hpp"
+#include "domain/signals.hpp"
 
 namespace relais::domain {
 
@@ -154,6 +155,13 @@ class Transaction {
   // The durable job queue and outbox cursors, inside this unit of work (job_queue.hpp).
   virtual JobQueue& jobs() = 0;
 
+  // Signals `topic` (signals.hpp) to the Store's subscribers once this unit commits (on
+  // PostgreSQL to every server's, in the same transaction: never if it rolls back). The engine
+  // signals kJobsDue and kOutbox by itself; the domain signals kAuth (auth_token_key,
+  // auth_user_key) where it revokes or changes what a cached resolution holds. Ignored in a
+  // read unit.
+  virtual void publish(Topic topic, const std::string& key) = 0;
+
   // Generic records. Values are JSON objects keyed by schema field names.
   virtual Result<Json> get(const EntitySchema& schema, std::int64_t id) = 0;
   virtual Result<Page> list(const EntitySchema& schema, const ListQuery& query) = 0;
@@ -273,6 +281,15 @@ class Store {
   // (PostgreSQL: READ COMMITTED; measured in pg_job_queue_test.cpp, SERIALIZABLE claims fail
   // each other and the completions around them). Domain rules never belong in such a unit.
   virtual Result<Json> write_row_locked(const UnitOfWork& work) { return write(work); }
+
+  // Change signals (signals.hpp): `handler` runs for every signal of `topic` until the
+  // returned Subscription is dropped. The Store must outlive it.
+  virtual Subscription subscribe(Topic topic, SignalHandler handler) = 0;
+  // Whether units of work of other Store objects on the database (other servers, `relais
+  // worker`) signal this one too. PostgreSQL: yes (LISTEN/NOTIFY; kJobsDue and kAuth, not
+  // kOutbox). SQLite: no, only this Store's own units; other processes on the same file are
+  // seen by polling.
+  virtual bool signals_reach_other_processes() const = 0;
 };
 
 }  // namespace relais::domain

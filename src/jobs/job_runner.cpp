@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "common/crypto.hpp"
 #include "domain/unit_aborted.hpp"
@@ -66,6 +67,10 @@ JobRunner::JobRunner(domain::Store& store, const JobRegistry& registry, RunnerOp
   kinds_ = registry_.kind_names();
   options_.threads = std::max(options_.threads, 1);
   options_.batch = std::clamp(options_.batch, 1, 1000);
+  if (options_.idle_poll_ms <= 0) {
+    options_.idle_poll_ms =
+        store_.signals_reach_other_processes() ? kSignalledIdlePollMs : kIdlePollMs;
+  }
 }
 
 JobRunner::~JobRunner() { stop(); }
@@ -83,6 +88,17 @@ void JobRunner::start() {
     std::lock_guard lock(mutex_);
     stopping_ = false;
   }
+  jobs_due_signal_ =
+      store_.subscribe(domain::Topic::kJobsDue, [this](const domain::Signal&) { notify(); });
+  if (!registry_.consumers().empty()) {
+    outbox_signal_ = store_.subscribe(domain::Topic::kOutbox, [this](const domain::Signal&) {
+      {
+        std::lock_guard lock(mutex_);
+        outbox_written_ = true;
+      }
+      wake_.notify_all();
+    });
+  }
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this, i] { thread_loop(i); });
   spdlog::info("jobs: worker {} started with {} threads, kinds: {}", worker_, options_.threads,
                fmt::join(kinds_, ", "));
@@ -98,6 +114,8 @@ void JobRunner::stop() {
   wake_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  jobs_due_signal_.reset();
+  outbox_signal_.reset();
   spdlog::info("jobs: worker {} stopped", worker_);
 }
 
@@ -109,11 +127,12 @@ void JobRunner::notify() {
   wake_.notify_all();
 }
 
-void JobRunner::wait_idle(std::int64_t until_ms) {
+bool JobRunner::wait_idle(std::int64_t until_ms, bool dispatcher) {
   const std::int64_t wait = std::max<std::int64_t>(until_ms - now_ms(), 1);
   std::unique_lock lock(mutex_);
-  wake_.wait_for(lock, std::chrono::milliseconds(wait), [this] { return stopping_ || notified_; });
-  notified_ = false;
+  wake_.wait_for(lock, std::chrono::milliseconds(wait),
+                 [&] { return stopping_ || notified_ || (dispatcher && outbox_written_); });
+  return std::exchange(notified_, false);
 }
 
 void JobRunner::thread_loop(int index) {
@@ -122,6 +141,7 @@ void JobRunner::thread_loop(int index) {
   for (const auto& [name, kind] : registry_.kinds()) lease_ms = std::max(lease_ms, kind.lease_ms);
   std::vector<Job> carried;  // long jobs between chunks, still leased to us
   std::int64_t next_schedule_ms = 0;
+  bool signalled = false;  // the last idle wait ended with a due-job signal
   while (!stop_flag_) {
     if (index == 0) {
       if (now_ms() >= next_schedule_ms) {
@@ -129,6 +149,10 @@ void JobRunner::thread_loop(int index) {
           spdlog::warn("jobs: cannot schedule recurring jobs: {}", r.error().message);
         }
         next_schedule_ms = now_ms() + 60'000;
+      }
+      {
+        std::lock_guard lock(mutex_);
+        outbox_written_ = false;  // what is written from here on is dispatched next pass
       }
       if (auto r = dispatch_outbox(); !r.ok()) {
         spdlog::warn("jobs: outbox dispatch failed: {}", r.error().message);
@@ -139,12 +163,19 @@ void JobRunner::thread_loop(int index) {
     const int room = options_.batch - static_cast<int>(jobs.size());
     if (room > 0 && !kinds_.empty()) {
       const std::int64_t now = now_ms();
-      // A read first: an idle runner looks without taking the (single) writer.
+      // A read first: an idle runner looks without taking the (single) writer; unless a
+      // due-job signal just woke it, then it claims straight away (one round trip less).
       std::optional<std::int64_t> due;
-      (void)store_.read([&](Transaction& tx) -> Result<Json> {
-        due = tx.jobs().next_due_ms();
-        return Json();
-      });
+      const bool skipped_read = signalled;
+      if (signalled) {
+        due = now;
+      } else {
+        (void)store_.read([&](Transaction& tx) -> Result<Json> {
+          due = tx.jobs().next_due_ms();
+          return Json();
+        });
+      }
+      signalled = false;
       if (due && *due <= now) {
         domain::JobClaim claim{worker_, room, now, lease_ms, kinds_};
         std::vector<Job> fresh;
@@ -160,8 +191,9 @@ void JobRunner::thread_loop(int index) {
         }
       }
       if (jobs.empty()) {
+        if (skipped_read) continue;  // another runner was faster: read when to look again
         const std::int64_t poll = now + options_.idle_poll_ms;
-        wait_idle(due && *due > now ? std::min(*due, poll) : poll);
+        signalled = wait_idle(due && *due > now ? std::min(*due, poll) : poll, index == 0);
         continue;
       }
     }
@@ -269,8 +301,8 @@ void JobRunner::release_all(const std::vector<Job>& jobs) {
 Result<int> JobRunner::dispatch_outbox() {
   const auto& consumers = registry_.consumers();
   if (consumers.empty()) return 0;
-  // Thread 0 comes here on every pass, every 20 ms when idle: a read first, so the (single)
-  // writer is taken only when some consumer has events to take.
+  // Thread 0 comes here on every pass (when idle: on every signal and idle poll): a read
+  // first, so the (single) writer is taken only when some consumer has events to take.
   bool behind = false;
   RELAIS_TRY(store_.read([&](Transaction& tx) -> Result<Json> {
     behind = false;

@@ -13,6 +13,12 @@
 // Thread 0 also dispatches the outbox to the registry's consumers and keeps recurring kinds
 // scheduled.
 //
+// Idle threads sleep until the store signals (domain/signals.hpp) that a job became due
+// (kJobsDue: on PostgreSQL from any server, through LISTEN/NOTIFY) or, for thread 0, that
+// outbox events were written here (kOutbox); the idle poll is only the safety net for what
+// no signal reaches (see RunnerOptions::idle_poll_ms), and a job due later wakes its thread
+// at its run_at.
+//
 // Threading: start() and stop() from one owning thread; notify() from any thread.
 #pragma once
 
@@ -37,11 +43,17 @@ struct RunnerOptions {
   // Jobs claimed, then run and committed, together: one commit (fsync) per batch. 256 drains
   // a backlog at ~10-11k jobs/s here, 64 at ~3.8k (docs/benchmarks.md, "Jobs").
   int batch = 256;
-  std::int64_t idle_poll_ms = 20;  // how often an idle runner looks for new due jobs
-  std::string worker_name;         // empty: "<host>:<pid>:<random>"
+  // How often an idle runner looks for due jobs without being signalled. 0: kIdlePollMs, or
+  // kSignalledIdlePollMs on a store whose signals reach other processes (PostgreSQL), where
+  // the poll only covers a lost notification.
+  std::int64_t idle_poll_ms = 0;
+  std::string worker_name;  // empty: "<host>:<pid>:<random>"
   RetryPolicy retry;
   std::function<std::int64_t()> clock;  // epoch ms; empty: the system clock
 };
+
+inline constexpr std::int64_t kIdlePollMs = 20;
+inline constexpr std::int64_t kSignalledIdlePollMs = 1'000;
 
 class JobRunner {
  public:
@@ -77,7 +89,9 @@ class JobRunner {
   // Runs claimed jobs; returns the ones still running (long jobs between chunks).
   std::vector<domain::Job> run_batch(std::vector<domain::Job> jobs, std::mt19937_64& rng);
   void release_all(const std::vector<domain::Job>& jobs);
-  void wait_idle(std::int64_t until_ms);
+  // Sleeps until `until_ms`, a notify(), or (the dispatcher, thread 0) new outbox events.
+  // Returns whether a notify() (a due-job signal) woke it.
+  bool wait_idle(std::int64_t until_ms, bool dispatcher);
   std::int64_t now_ms() const;
 
   domain::Store& store_;
@@ -90,9 +104,13 @@ class JobRunner {
   std::condition_variable wake_;
   bool stopping_ = false;               // guarded by mutex_
   bool notified_ = false;               // guarded by mutex_
+  bool outbox_written_ = false;         // guarded by mutex_; thread 0 dispatches
   std::atomic<bool> stop_flag_{false};  // read between jobs of a batch, without the mutex
   std::atomic<std::int64_t> handled_{0};
   std::vector<std::thread> threads_;
+  // Last: dropped first, so no store callback reaches a runner being destroyed.
+  domain::Subscription jobs_due_signal_;
+  domain::Subscription outbox_signal_;
 };
 
 }  // namespace relais::jobs

@@ -212,6 +212,9 @@ Result<void> AuthService::logout(const std::string& token, const std::string& cl
       kind = session->kind;
     }
     RELAIS_ASSIGN_OR_RETURN(revoked, tx.delete_token_tree(token_hash));
+    // Every server's cache drops them at commit (decision 0011); the hashes are stored values.
+    tx.publish(Topic::kAuth, auth_token_key(token_hash));
+    for (const auto& hash : revoked) tx.publish(Topic::kAuth, auth_token_key(hash));
     return Json();
   });
   if (!done.ok()) return std::move(done).error();
@@ -402,6 +405,7 @@ Result<void> AuthService::change_password(const Actor& actor, const std::string&
     // Whoever else held a session or token (possibly the reason for the change) loses it.
     RELAIS_TRY(tx.delete_sessions_of_user(
         actor.user_id, keep_token.empty() ? std::string() : crypto::sha256_hex(keep_token)));
+    tx.publish(Topic::kAuth, auth_user_key(actor.user_id));  // every server's cache, at commit
     // No secret in the audit: only that the change happened and who made it.
     tx.record_audit(
         AuditEntry{actor.user_id, "user", actor.user_id, "password_change", nullptr, nullptr});

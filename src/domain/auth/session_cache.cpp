@@ -1,7 +1,10 @@
 #include "domain/auth/session_cache.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <mutex>
+#include <string_view>
+#include <system_error>
 
 namespace relais::domain {
 
@@ -67,6 +70,29 @@ void SessionCache::invalidate_user(std::int64_t user_id) {
     std::erase_if(blocked_users_, [&](const auto& item) { return item.second <= now; });
   }
   blocked_users_[user_id] = now + ttl_;
+}
+
+void SessionCache::apply(const Signal& signal) {
+  constexpr std::string_view kToken = "token:";
+  constexpr std::string_view kUser = "user:";
+  const std::string_view key = signal.key;
+  if (signal.missed) {
+    clear();
+  } else if (key.starts_with(kToken)) {
+    invalidate_token(std::string(key.substr(kToken.size())));
+  } else if (key.starts_with(kUser)) {
+    std::int64_t user_id = 0;
+    const auto digits = key.substr(kUser.size());
+    const auto [end, error] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), user_id);
+    if (error == std::errc() && end == digits.data() + digits.size()) {
+      invalidate_user(user_id);
+    } else {
+      clear();  // not ours to parse: be safe
+    }
+  } else {
+    clear();
+  }
 }
 
 void SessionCache::clear() {

@@ -25,6 +25,7 @@
 #include <unordered_map>
 
 #include "domain/actor.hpp"
+#include "domain/signals.hpp"
 
 namespace relais::domain {
 
@@ -73,6 +74,9 @@ class SessionCache {
   void invalidate_token(const std::string& token_hash);
   void invalidate_user(std::int64_t user_id);
   void clear();
+  // A Topic::kAuth signal from the store (a change committed through any server, decision
+  // 0011): drops what it names; `missed` (the feed was down) clears everything.
+  void apply(const Signal& signal);
 
   std::size_t size() const;
 

@@ -179,6 +179,8 @@ Result<void> TokenService::revoke(const Actor& actor, std::int64_t token_id) {
       return Error::not_found("no API token with id " + std::to_string(token_id));
     }
     RELAIS_ASSIGN_OR_RETURN(revoked, tx.delete_token_tree(token->token_hash));
+    // Every server's cache drops them at commit (decision 0011).
+    for (const auto& hash : revoked) tx.publish(Topic::kAuth, auth_token_key(hash));
     return Json();
   });
   if (!done.ok()) return std::move(done).error();

@@ -37,6 +37,7 @@ Result<Job> JobService::retry(const Actor& actor, std::int64_t id) {
   Job job;
   RELAIS_TRY(store_.write([&](Transaction& tx) -> Result<Json> {
     RELAIS_ASSIGN_OR_RETURN(job, tx.jobs().retry(id, now_epoch_ms()));
+    tx.publish(Topic::kJobsDue, {});  // due now: idle workers claim it at once
     tx.record_audit(
         AuditEntry{actor.user_id, "job", id, "retry", nullptr, Json{{"kind", job.kind}}});
     return Json();

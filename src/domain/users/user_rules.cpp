@@ -52,13 +52,17 @@ class UserRules final : public RecordRules {
     }
     // Inside the transaction, before the commit: SessionCache::invalidate_user also refuses
     // to cache this user for a TTL, so a concurrent read of the old row cannot repopulate it.
-    if (session_cache_ && before && actor_changed(*before, after)) {
-      session_cache_->invalidate_user(after.value("id", std::int64_t{0}));
+    if (before && actor_changed(*before, after)) {
+      const std::int64_t id = after.value("id", std::int64_t{0});
+      if (session_cache_) session_cache_->invalidate_user(id);
+      tx.publish(Topic::kAuth, auth_user_key(id));  // the other servers' caches, at commit
     }
     return {};
   }
-  Result<void> before_delete(Transaction&, const Actor&, const Json& record) override {
-    if (session_cache_) session_cache_->invalidate_user(record.value("id", std::int64_t{0}));
+  Result<void> before_delete(Transaction& tx, const Actor&, const Json& record) override {
+    const std::int64_t id = record.value("id", std::int64_t{0});
+    if (session_cache_) session_cache_->invalidate_user(id);
+    tx.publish(Topic::kAuth, auth_user_key(id));
     return {};
   }
 

@@ -171,4 +171,7 @@ void PgConnection::wait_readable(int timeout_ms) {
   ::poll(&fd, 1, timeout_ms);
 }
 
+int PgConnection::socket() const { return PQsocket(conn_); }
+int PgConnection::backend_pid() const { return PQbackendPID(conn_); }
+
 }  // namespace relais::storage::postgres

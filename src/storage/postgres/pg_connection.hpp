@@ -113,6 +113,10 @@ class PgConnection {
   std::optional<PgNotification> next_notification();
   // Waits up to `timeout_ms` for the socket to become readable (a notification).
   void wait_readable(int timeout_ms);
+  // The connection's socket (to wait on it with others) and its server process id (what
+  // pg_terminate_backend takes).
+  int socket() const;
+  int backend_pid() const;
 
  private:
   static constexpr std::size_t kMaxPrepared = 512;

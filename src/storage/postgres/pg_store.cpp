@@ -39,7 +39,17 @@ Result<std::unique_ptr<PgStore>> PgStore::open(const std::string& url,
   return store;
 }
 
-PgStore::~PgStore() = default;
+PgStore::~PgStore() { listener_.stop(); }
+
+domain::Subscription PgStore::subscribe(domain::Topic topic, domain::SignalHandler handler) {
+  domain::Subscription subscription = signals_.subscribe(topic, std::move(handler));
+  // Bounded: with the database unreachable the listener goes on trying in the background,
+  // and subscribers fall back on their polls until it connects.
+  if (!listener_.start(std::chrono::seconds(5))) {
+    spdlog::warn("PostgreSQL listener: not connected yet; change signals are delayed");
+  }
+  return subscription;
+}
 
 std::unique_ptr<PgConnection> PgStore::acquire() {
   {
@@ -103,9 +113,11 @@ Result<Json> PgStore::run(const domain::UnitOfWork& work, Mode mode) {
     try {
       db->exec(begin);
       Result<Json> result = Error::internal();
+      domain::PendingSignals local_signals;
       {
         PgTransaction tx(*db, mode != Mode::kRead);
         result = work(tx);
+        if (result.ok()) local_signals = tx.local_signals();
       }
       if (!result.ok()) {
         rollback();
@@ -115,6 +127,7 @@ Result<Json> PgStore::run(const domain::UnitOfWork& work, Mode mode) {
       committing = true;
       db->exec("COMMIT");
       give_back(std::move(db));
+      local_signals.publish_to(signals_);
       return result;
     } catch (const PgError& e) {
       const bool lost = !db->healthy() || e.is_connection_failure();

@@ -8,6 +8,7 @@
 #include "storage/common/keyset.hpp"
 #include "storage/common/time_util.hpp"
 #include "storage/postgres/pg_list_query.hpp"
+#include "storage/postgres/pg_listener.hpp"
 #include "storage/postgres/pg_record_codec.hpp"
 #include "storage/postgres/pg_timeline.hpp"
 
@@ -306,6 +307,26 @@ void PgTransaction::record_event(const domain::DomainEvent& event) {
       "VALUES ($1, $2, $3, $4, $5, $6)",
       params(trail_time(), event.type, event.entity, event.record_id, event.actor_user_id,
              event.payload.is_null() ? std::string("{}") : event.payload.dump()));
+  // Not a NOTIFY: nearly every write records an event, and PostgreSQL serialises the commits
+  // of notifying transactions (a database-wide lock held until the commit is flushed). The
+  // dispatcher of this process is woken after the commit; the others poll (signals.hpp).
+  local_signals_.add(domain::Topic::kOutbox);
+}
+
+void PgTransaction::publish(domain::Topic topic, const std::string& key) {
+  if (!write_unit_) return;
+  switch (topic) {
+    case domain::Topic::kJobsDue:
+      db_.query("SELECT pg_notify($1, '')", params(std::string(PgJobQueue::kJobsChannel)));
+      return;
+    case domain::Topic::kAuth:
+      // The payload is a stored hash or a user id, never a secret (signals.hpp).
+      db_.query("SELECT pg_notify($1, $2)", params(std::string(kAuthChannel), key));
+      return;
+    case domain::Topic::kOutbox:
+      local_signals_.add(topic, key);
+      return;
+  }
 }
 
 Result<Json> PgTransaction::savepoint(const std::function<Result<Json>()>& step) {

@@ -19,10 +19,16 @@ namespace relais::storage::postgres {
 class PgTransaction final : public domain::Transaction {
  public:
   // `write_unit`: false in a READ ONLY read unit.
-  PgTransaction(PgConnection& db, bool write_unit) : db_(db), jobs_(db, write_unit) {}
+  PgTransaction(PgConnection& db, bool write_unit)
+      : db_(db), write_unit_(write_unit), jobs_(db, write_unit) {}
 
   Result<Json> savepoint(const std::function<Result<Json>()>& step) override;
   domain::JobQueue& jobs() override { return jobs_; }
+  // kJobsDue and kAuth: NOTIFY in this transaction (pg_listener.hpp), so every server's
+  // listener hears it at commit. kOutbox stays in this process (local_signals()).
+  void publish(domain::Topic topic, const std::string& key) override;
+  // What the store publishes in this process after the commit.
+  const domain::PendingSignals& local_signals() const { return local_signals_; }
 
   Result<Json> get(const domain::EntitySchema& schema, std::int64_t id) override;
   Result<domain::Page> list(const domain::EntitySchema& schema,
@@ -89,7 +95,9 @@ class PgTransaction final : public domain::Transaction {
   std::string trail_time();
 
   PgConnection& db_;
+  bool write_unit_;
   PgJobQueue jobs_;
+  domain::PendingSignals local_signals_;
   std::optional<std::string> effective_time_;  // unset: the clock
   int savepoint_depth_ = 0;                    // nested savepoints open now (sp1, sp2, ...)
   domain::EffectiveTimeScope effective_time_scope_ = domain::EffectiveTimeScope::kEverything;

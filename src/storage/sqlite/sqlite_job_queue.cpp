@@ -89,7 +89,10 @@ Result<std::int64_t> SqliteJobQueue::enqueue(const domain::NewJob& job) {
   stmt->bind(6, now);
   stmt->bind(7, now);
   stmt->run();
-  if (db_.changes() == 1) return db_.last_insert_rowid();
+  if (db_.changes() == 1) {
+    if (signals_ != nullptr && job.run_at_ms <= now) signals_->add(domain::Topic::kJobsDue);
+    return db_.last_insert_rowid();
+  }
   auto existing = db_.prepare("SELECT id FROM jobs WHERE idempotency_key = ?");
   existing->bind(1, std::string_view(job.idempotency_key));
   if (!existing->step()) return Error::internal("job insert ignored without a duplicate key");

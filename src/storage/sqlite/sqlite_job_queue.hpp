@@ -4,13 +4,17 @@
 #pragma once
 
 #include "domain/jobs/job_queue.hpp"
+#include "domain/signals.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace relais::storage::sqlite {
 
 class SqliteJobQueue final : public domain::JobQueue {
  public:
-  explicit SqliteJobQueue(Connection& db) : db_(db) {}
+  // `signals`: the unit's pending signals (a job due now signals Topic::kJobsDue at commit);
+  // null outside the writer (tools), where nothing listens.
+  explicit SqliteJobQueue(Connection& db, domain::PendingSignals* signals = nullptr)
+      : db_(db), signals_(signals) {}
 
   Result<std::int64_t> enqueue(const domain::NewJob& job) override;
   std::vector<domain::Job> claim(const domain::JobClaim& claim) override;
@@ -44,6 +48,7 @@ class SqliteJobQueue final : public domain::JobQueue {
   Result<void> update_leased(StatementRef stmt, std::int64_t id);
 
   Connection& db_;
+  domain::PendingSignals* signals_;
 };
 
 }  // namespace relais::storage::sqlite

@@ -14,8 +14,9 @@ namespace {
 
 // Runs one unit of work, turning escaped exceptions into errors. Constraint violations that
 // reach here are still client errors (e.g. a duplicate), not 500s.
-Result<Json> run_unit(const domain::UnitOfWork& work, Connection& db, FtsLog* fts = nullptr) {
-  SqliteTransaction tx(db, fts);
+Result<Json> run_unit(const domain::UnitOfWork& work, Connection& db, FtsLog* fts = nullptr,
+                      domain::PendingSignals* signals = nullptr) {
+  SqliteTransaction tx(db, fts, signals);
   try {
     return work(tx);
   } catch (const SqliteError& e) {
@@ -158,6 +159,7 @@ void SqliteStore::run_batch(std::vector<PendingWrite*>& batch) {
   Connection& db = *writer_;
   std::vector<Result<Json>> results;
   results.reserve(batch.size());
+  domain::PendingSignals signals;  // of the units that succeeded, published after COMMIT
   try {
     db.prepare("BEGIN IMMEDIATE")->run();
   } catch (const SqliteError& e) {
@@ -174,11 +176,14 @@ void SqliteStore::run_batch(std::vector<PendingWrite*>& batch) {
       const FtsLog::Mark mark = fts_log_.mark();
       savepoint->run();
       savepoint->reset();
-      Result<Json> r = run_unit(*p->work, db, &fts_log_);
+      domain::PendingSignals unit_signals;
+      Result<Json> r = run_unit(*p->work, db, &fts_log_, &unit_signals);
       if (!r.ok()) {
         rollback_to->run();
         rollback_to->reset();
         fts_log_.rollback_to(mark);
+      } else {
+        signals.merge(unit_signals);
       }
       release->run();
       release->reset();
@@ -201,6 +206,7 @@ void SqliteStore::run_batch(std::vector<PendingWrite*>& batch) {
   }
   // Only now, after COMMIT returned, is every change of the batch durable.
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
+  signals.publish_to(signals_);
 }
 
 }  // namespace relais::storage::sqlite

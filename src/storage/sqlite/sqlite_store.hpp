@@ -8,6 +8,9 @@
 // queued and written just before that COMMIT (fts_log.hpp).
 // Reads: a pool of reader connections; each read() runs in a deferred transaction, i.e. on a
 // consistent WAL snapshot, concurrently with the writer.
+// Change signals (domain/signals.hpp) stay in this process: the units of a batch collect
+// theirs, and the writer thread publishes those of the units that succeeded once COMMIT
+// returned, after waking their callers. Other processes on the same file poll.
 //
 // Thread-safe. A unit of work must not call write()/read() on the same store (the writer
 // would wait for itself).
@@ -40,6 +43,10 @@ class SqliteStore final : public domain::Store {
 
   Result<Json> read(const domain::UnitOfWork& work) override;
   Result<Json> write(const domain::UnitOfWork& work) override;
+  domain::Subscription subscribe(domain::Topic topic, domain::SignalHandler handler) override {
+    return signals_.subscribe(topic, std::move(handler));
+  }
+  bool signals_reach_other_processes() const override { return false; }
 
  private:
   struct PendingWrite {
@@ -52,8 +59,9 @@ class SqliteStore final : public domain::Store {
   void writer_loop();
   void run_batch(std::vector<PendingWrite*>& batch);
 
-  std::unique_ptr<Connection> writer_;          // used only by writer_thread_ once started
-  FtsLog fts_log_;                              // the writer's deferred FTS inserts (writer thread)
+  domain::SignalHub signals_;           // declared first: subscriptions may outlive nothing else
+  std::unique_ptr<Connection> writer_;  // used only by writer_thread_ once started
+  FtsLog fts_log_;                      // the writer's deferred FTS inserts (writer thread)
   std::unique_ptr<Checkpointer> checkpointer_;  // WAL checkpoints off the writer thread
 
   std::mutex readers_mutex_;

@@ -380,6 +380,7 @@ void SqliteTransaction::record_event(const domain::DomainEvent& event) {
   stmt->bind(5, event.actor_user_id);
   stmt->bind(6, std::string_view(event.payload.is_null() ? "{}" : event.payload.dump()));
   stmt->run();
+  if (signals_ != nullptr) signals_->add(domain::Topic::kOutbox);
 }
 
 Result<Json> SqliteTransaction::savepoint(const std::function<Result<Json>()>& step) {

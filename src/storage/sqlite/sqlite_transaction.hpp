@@ -14,12 +14,17 @@ namespace relais::storage::sqlite {
 class SqliteTransaction final : public domain::Transaction {
  public:
   // `fts`: the writer's deferred full-text inserts (see fts_log.hpp); null = write them
-  // immediately (readers, tools).
-  explicit SqliteTransaction(Connection& db, FtsLog* fts = nullptr)
-      : db_(db), fts_(fts), jobs_(db) {}
+  // immediately (readers, tools). `signals`: where the unit's change signals go, published
+  // by the store after the commit (signals.hpp); null = dropped (readers, tools).
+  explicit SqliteTransaction(Connection& db, FtsLog* fts = nullptr,
+                             domain::PendingSignals* signals = nullptr)
+      : db_(db), fts_(fts), signals_(signals), jobs_(db, signals) {}
 
   Result<Json> savepoint(const std::function<Result<Json>()>& step) override;
   domain::JobQueue& jobs() override { return jobs_; }
+  void publish(domain::Topic topic, const std::string& key) override {
+    if (signals_ != nullptr) signals_->add(topic, key);
+  }
 
   Result<Json> get(const domain::EntitySchema& schema, std::int64_t id) override;
   Result<domain::Page> list(const domain::EntitySchema& schema,
@@ -85,6 +90,7 @@ class SqliteTransaction final : public domain::Transaction {
 
   Connection& db_;
   FtsLog* fts_;
+  domain::PendingSignals* signals_;
   std::optional<std::string> effective_time_;  // unset: the clock
   SqliteJobQueue jobs_;
   int savepoint_depth_ = 0;  // nested savepoint() calls open now (names sp1, sp2, ...)
