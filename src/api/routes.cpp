@@ -12,6 +12,7 @@ void register_routes(http::Router& router, domain::Services& services, const Api
   register_company_routes(router, services);
   register_timeline_routes(router, services);
   register_job_routes(router, services);
+  register_schema_routes(router, services);
   register_openapi_route(router);
   // register_import_export_routes() is wired by the serve command, not here.
 }
