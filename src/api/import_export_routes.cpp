@@ -13,6 +13,7 @@
 #include "domain/importing/csv_export.hpp"
 #include "domain/importing/import_service.hpp"
 #include "domain/records/values.hpp"
+#include "domain/schema/entity_schema.hpp"
 
 namespace relais::api {
 namespace {
@@ -97,8 +98,9 @@ void register_import_export_routes(http::Router& router, domain::Services& servi
       authenticated(services, [&services](http::Request& request, const domain::Actor& actor) {
         return handle_import(request, actor, services);
       }));
-  for (const char* plural : {"contacts", "companies", "deals", "activities", "tasks"}) {
-    std::string name = plural;
+  for (const domain::EntitySchema* schema : domain::all_schemas()) {
+    if (!schema->exportable) continue;
+    std::string name = schema->plural;
     router.add("GET", "/api/v1/" + name + "/export.csv",
                authenticated(services,
                              [&services, name](http::Request& request, const domain::Actor& actor) {

@@ -269,72 +269,13 @@ void add_record_paths(Json& paths, const EntitySchema& entity) {
   paths[item]["delete"] = std::move(delete_op);
 }
 
-// Mirrors api/import_export_routes.cpp: imports of contacts, companies and deals; CSV exports
-// registered as literal paths (one per resource), like the router does.
-void add_import_export_paths(Json& paths) {
-  Json import = operation("import_csv",
-                          "Import a CSV file (rows go through the same rules as "
-                          "the API; a bad row is reported, never imported). Company names and "
-                          "contact e-mails resolve only to records the caller can read. A "
-                          "creation date column is kept for admins only: anyone else gets 403 "
-                          "forbidden for the whole file, before any row is written",
-                          "imports");
-  Json resource{{"name", "resource"}, {"in", "path"}, {"required", true}};
-  resource["schema"] = {{"type", "string"}, {"enum", {"contacts", "companies", "deals"}}};
-  Json dry_run{{"name", "dry_run"},
-               {"in", "query"},
-               {"description", "validate every row and report, but import nothing"}};
-  dry_run["schema"] = {{"type", "string"}, {"default", "false"}};
-  dry_run["schema"]["enum"] = {"true", "false", "1", "0"};
-  Json map{{"name", "map"},
-           {"in", "query"},
-           {"style", "form"},
-           {"explode", true},
-           {"description",
-            "column:field, repeatable: feeds the CSV column (header as written) to an import "
-            "field; field \"ignore\" or empty drops the column. Headers are otherwise matched "
-            "by name, in French or English"}};
-  map["schema"] = {{"type", "array"}, {"items", {{"type", "string"}}}};
-  import["parameters"] = Json::array({resource, dry_run, map});
-  const Json file{{"schema",
-                   {{"type", "string"},
-                    {"description",
-                     "the CSV file: UTF-8 (BOM optional) or Windows-1252, separated by "
-                     "commas or semicolons, header row first"}}}};
-  Json body{{"required", true}, {"content", Json::object()}};
-  for (const char* type : {"text/csv", "application/csv", "text/plain"}) {
-    body["content"][type] = file;
-  }
-  import["requestBody"] = std::move(body);
-  import["responses"]["200"] =
-      json_response("what was (or, in a dry run, would be) imported", schema_ref("ImportReport"));
-  add_errors(import, kAuthErrors);
-  add_errors(import, kBodyErrors);
-  add_errors(import, {ErrorCode::kNotFound});
-  paths["/api/v1/imports/{resource}"]["post"] = std::move(import);
-
-  for (const char* plural : {"contacts", "companies", "deals", "activities", "tasks"}) {
-    Json op = operation(std::string("export_") + plural + "_csv",
-                        std::string("Export ") + plural + " as CSV (UTF-8)", plural);
-    op["parameters"] = Json::array({param_ref("filter"), param_ref("q")});
-    op["responses"]["200"] = {
-        {"description", "the records the caller may see that match the filter and search"},
-        {"headers",
-         {{"Content-Disposition",
-           {{"description", std::string("attachment; filename=\"") + plural + "-<date>.csv\""},
-            {"schema", {{"type", "string"}}}}}}},
-        {"content", {{"text/csv", {{"schema", {{"type", "string"}}}}}}}};
-    add_errors(op, kAuthErrors);
-    add_errors(op, {ErrorCode::kBadRequest, ErrorCode::kValidationFailed});
-    paths[std::string("/api/v1/") + plural + "/export.csv"]["get"] = std::move(op);
-  }
-}
-
 void add_special_paths(Json& paths) {
-  for (const char* plural : {"contacts", "companies", "deals"}) {
-    const std::string entity = domain::find_schema(plural)->name;
-    const std::string path = std::string("/api/v1/") + plural + "/{id}/timeline";
-    Json op = operation(entity + "_timeline", "History of a " + entity + ", newest first", plural);
+  for (const EntitySchema* schema : domain::all_schemas()) {
+    if (!schema->has_timeline) continue;
+    const std::string& entity = schema->name;
+    const std::string path = "/api/v1/" + schema->plural + "/{id}/timeline";
+    Json op = operation(entity + "_timeline", "History of a " + entity + ", newest first",
+                        schema->plural);
     op["parameters"] = Json::array({param_ref("id"), param_ref("limit"), param_ref("cursor")});
     op["responses"]["200"] = json_response("one page of history", schema_ref("TimelinePage"));
     add_errors(op, kAuthErrors);
@@ -367,6 +308,7 @@ void add_special_paths(Json& paths) {
   add_auth_paths(paths);
 
   add_import_export_paths(paths);
+  add_schema_paths(paths);
 
   Json health = operation("healthz", "Liveness: 200 once the server accepts requests", "meta");
   health["security"] = Json::array();
@@ -420,6 +362,7 @@ Json schemas() {
   Json s = Json::object();
   s["Error"] = error_schema();
   add_job_schemas(s);
+  add_schema_schemas(s);
   for (const EntitySchema* entity : domain::all_schemas()) {
     const std::string name = component_name(entity->name);
     s[name] = record_schema(*entity);

@@ -1,6 +1,6 @@
 // Building blocks of the OpenAPI document, shared by the files that describe one area each
 // (openapi.cpp for records, openapi_auth.cpp for sign-in and tokens, openapi_jobs.cpp for the
-// job queue).
+// job queue, openapi_import_export.cpp, openapi_schema.cpp for GET /api/v1/schema).
 #pragma once
 
 #include <initializer_list>
@@ -28,6 +28,11 @@ inline const std::initializer_list<ErrorCode> kBodyErrors = {
 
 // Sign-in, sessions and API tokens (openapi_auth.cpp).
 void add_auth_paths(Json& paths);
+// CSV import and export (openapi_import_export.cpp).
+void add_import_export_paths(Json& paths);
+// GET /api/v1/schema and its component schemas (openapi_schema.cpp).
+void add_schema_paths(Json& paths);
+void add_schema_schemas(Json& schemas);
 // The job queue's paths and component schemas (openapi_jobs.cpp).
 void add_job_paths(Json& paths);
 void add_job_schemas(Json& schemas);

@@ -22,6 +22,8 @@ void register_job_routes(http::Router& router, domain::Services& services);
 void register_job_stream_routes(http::Router& router, domain::Services& services);
 // POST/GET /api/v1/tokens, DELETE /api/v1/tokens/{id}
 void register_token_routes(http::Router& router, domain::Services& services);
+// GET /api/v1/schema: the record types, their fields and custom fields (schema_routes.cpp)
+void register_schema_routes(http::Router& router, domain::Services& services);
 // GET /api/v1/openapi.json
 void register_openapi_route(http::Router& router);
 

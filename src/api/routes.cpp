@@ -13,6 +13,7 @@ void register_routes(http::Router& router, domain::Services& services, const Api
   register_timeline_routes(router, services);
   register_job_routes(router, services);
   register_job_stream_routes(router, services);
+  register_schema_routes(router, services);
   register_openapi_route(router);
   // register_import_export_routes() is wired by the serve command, not here.
 }

@@ -4,6 +4,7 @@
 #include "api/handler_support.hpp"
 #include "api/rendering.hpp"
 #include "api/route_groups.hpp"
+#include "domain/schema/entity_schema.hpp"
 #include "domain/timeline/timeline_service.hpp"
 
 namespace relais::api {
@@ -24,10 +25,11 @@ http::Response timeline(http::Request& request, domain::Services& services,
 }  // namespace
 
 void register_timeline_routes(http::Router& router, domain::Services& services) {
-  for (const char* plural : {"contacts", "companies", "deals"}) {
-    const std::string entity = domain::find_schema(plural)->name;
+  for (const domain::EntitySchema* schema : domain::all_schemas()) {
+    if (!schema->has_timeline) continue;
+    const std::string entity = schema->name;
     router.add(
-        "GET", std::string("/api/v1/") + plural + "/{id}/timeline",
+        "GET", "/api/v1/" + schema->plural + "/{id}/timeline",
         authenticated(services, [&services, entity](http::Request& r, const domain::Actor& a) {
           return timeline(r, services, entity, a);
         }));

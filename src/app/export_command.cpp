@@ -29,8 +29,8 @@ int fail(const std::string& message) {
 
 int run_export(const ExportArgs& args) {
   if (!domain::importing::is_exportable(args.kind)) {
-    return fail("unknown record type '" + args.kind +
-                "' (contacts, companies, deals, activities or tasks)");
+    return fail("unknown record type '" + args.kind + "' (" +
+                domain::importing::exportable_plurals() + ")");
   }
   storage::StoreOptions store_options;
   store_options.migrate = false;
@@ -67,8 +67,7 @@ int run_export(const ExportArgs& args) {
 void add_export_command(CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   CLI::App* cmd = app.add_subcommand("export", "Export records as CSV");
-  cmd->add_option("type", args->kind, "contacts | companies | deals | activities | tasks")
-      ->required();
+  cmd->add_option("type", args->kind, domain::importing::exportable_plurals(" | "))->required();
   cmd->add_option("--db", args->db, kDatabaseUrlHelp)->capture_default_str();
   cmd->add_option("--filter", args->filter, "Filter expression, e.g. city = \"Lyon\"");
   cmd->add_option("--search", args->search,

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -64,19 +65,45 @@ struct DomainEvent {
   Json payload = Json::object();
 };
 
+// One type of linked record shown on a timeline (EntitySchema::on_timeline): its rows whose
+// `link` field names the record, restricted like the actor's own list of that type (a child
+// shows on a timeline only if the actor would see it in its list), computed by
+// domain/permissions like ListQuery::visibility.
+struct TimelineChild {
+  const EntitySchema* schema = nullptr;
+  const FieldDef* link = nullptr;  // timeline_link_field(*schema, parent)
+  Visibility visibility;
+};
+
 struct TimelineQuery {
-  std::string entity;  // "contact" | "company" | "deal"
+  std::string entity;  // a schema with has_timeline: "contact" | "company" | "deal"
   std::int64_t record_id = 0;
   int limit = 50;
   std::string cursor;
-  // Which linked activities, notes and tasks show: the same restriction as their own lists
-  // (a child shows on a timeline only if the actor would see it in its list), computed by
-  // domain/permissions like ListQuery::visibility. Stage changes and audit rows belong to
-  // the record itself and show with it.
-  Visibility activities;
-  Visibility notes;
-  Visibility tasks;
+  // The linked records that show, one entry per on_timeline type. Stage changes and audit
+  // rows belong to the record itself and show with it.
+  std::vector<TimelineChild> children;
 };
+
+// Every on_timeline type linked to `parent`, in all_schemas() order, each unrestricted
+// (Visibility's default): callers narrow each child's visibility for their actor.
+inline std::vector<TimelineChild> timeline_children(const EntitySchema& parent) {
+  std::vector<TimelineChild> children;
+  for (const EntitySchema* schema : all_schemas()) {
+    if (const FieldDef* link = timeline_link_field(*schema, parent)) {
+      children.push_back({schema, link, Visibility{}});
+    }
+  }
+  return children;
+}
+
+// The child entry of `query` for record type `name` ("activity"), or nullptr.
+inline TimelineChild* timeline_child(TimelineQuery& query, std::string_view name) {
+  for (TimelineChild& child : query.children) {
+    if (child.schema->name == name) return &child;
+  }
+  return nullptr;
+}
 
 // Credentials and sessions are not ordinary records: never listed, never exported.
 struct UserCredentials {

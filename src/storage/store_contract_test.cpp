@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "storage/common/keyset.hpp"
@@ -695,7 +696,8 @@ TEST_P(StoreContractTest, TimelineIsNewestFirstAndPaginated) {
     return Json();
   });
   std::vector<Json> items;
-  domain::TimelineQuery q{"contact", contact, 2, ""};
+  domain::TimelineQuery q{"contact", contact, 2, "",
+                          domain::timeline_children(domain::contact_schema())};
   for (int guard = 0; guard < 10; ++guard) {
     Result<domain::Page> page = Error::internal();
     read([&](Transaction& tx) -> Result<Json> {
@@ -776,13 +778,81 @@ TEST_P(StoreContractTest, TimelineChildrenFollowTheirVisibility) {
     return n;
   };
   using N = std::map<std::string, int>;
-  const domain::TimelineQuery everything{"contact", contact, 50, ""};
+  const domain::TimelineQuery everything{"contact", contact, 50, "",
+                                         domain::timeline_children(domain::contact_schema())};
   EXPECT_EQ(kinds(everything), (N{{"activity", 3}, {"note", 3}, {"task", 3}}));
   domain::TimelineQuery restricted = everything;
-  restricted.activities = {false, alice, nord, true};             // alice's view
-  restricted.notes = {false, std::nullopt, sud, false};           // Sud's only
-  restricted.tasks = {false, std::nullopt, std::nullopt, false};  // none
+  domain::timeline_child(restricted, "activity")->visibility = {false, alice, nord, true};
+  domain::timeline_child(restricted, "note")->visibility = {false, std::nullopt, sud, false};
+  domain::timeline_child(restricted, "task")->visibility = {false, std::nullopt, std::nullopt,
+                                                            false};  // none
   EXPECT_EQ(kinds(restricted), (N{{"activity", 2}, {"note", 1}}));
+}
+
+// The values a record of `schema` needs (its required fields), from the declaration alone;
+// references name the record `ids` holds for that type.
+Json required_values(const EntitySchema& schema, const std::map<std::string, Json>& ids) {
+  Json body = Json::object();
+  for (const auto& field : schema.fields) {
+    if (!field.required || field.read_only) continue;
+    switch (field.type) {
+      case domain::FieldType::kEnum:
+        body[field.name] = field.enum_values.front();
+        break;
+      case domain::FieldType::kReference:
+        body[field.name] = ids.at(field.references);
+        break;
+      case domain::FieldType::kList:
+      case domain::FieldType::kTextList:
+      case domain::FieldType::kReferenceList:
+        body[field.name] = Json::array();
+        break;
+      case domain::FieldType::kInteger:
+      case domain::FieldType::kMoney:
+        body[field.name] = 1;
+        break;
+      default:
+        body[field.name] = "x";
+    }
+  }
+  return body;
+}
+
+// Every on_timeline type shows on the timeline of every has_timeline type it references:
+// the timeline is built from the declarations, not from a list of tables.
+TEST_P(StoreContractTest, TimelinesShowEveryDeclaredChildType) {
+  std::map<std::string, Json> ids;
+  ids["pipeline"] = insert_one(*store_, domain::pipeline_schema(),
+                               required_values(domain::pipeline_schema(), ids))["id"];
+  int parents = 0;
+  for (const EntitySchema* parent : domain::all_schemas()) {
+    if (!parent->has_timeline) continue;
+    ++parents;
+    const Json id = insert_one(*store_, *parent, required_values(*parent, ids))["id"];
+    std::set<std::string> expected;
+    for (const EntitySchema* child : domain::all_schemas()) {
+      const domain::FieldDef* link = domain::timeline_link_field(*child, *parent);
+      if (link == nullptr) continue;
+      Json body = required_values(*child, ids);
+      body[link->name] = id;
+      insert_one(*store_, *child, body);
+      expected.insert(child->name);
+    }
+    EXPECT_EQ(expected, (std::set<std::string>{"activity", "note", "task"})) << parent->name;
+    const domain::TimelineQuery query{parent->name, id.get<std::int64_t>(), 50, "",
+                                      domain::timeline_children(*parent)};
+    const Json items = read([&](Transaction& tx) -> Result<Json> {
+      RELAIS_ASSIGN_OR_RETURN(auto page, tx.timeline(query));
+      return Json(page.items);
+    });
+    std::set<std::string> kinds;
+    for (const Json& item : items) {
+      const std::string kind = item["kind"].get<std::string>();
+      if (kind != "audit" && kind != "stage_change") kinds.insert(kind);
+    }
+    EXPECT_EQ(kinds, expected) << parent->name;
+  }
+  EXPECT_EQ(parents, 3);
 }
 
 TEST_P(StoreContractTest, EffectiveTimeStampsWhatTheUnitWrites) {

@@ -5,6 +5,7 @@ import { getLang, setLang, t, userLang } from './i18n';
 import type { MessageKey } from './messages';
 import type { Lang } from './format';
 import { SessionContext, isAdmin, type User } from './session';
+import { loadSchema, setSchema } from './record_types';
 import { currentPath, match, navigate, useLocation } from './router';
 import { Link } from './components/link';
 import { LanguageOptions } from './components/fields';
@@ -38,6 +39,8 @@ export function App() {
   const [user, setUser] = useState<User | null>(null);
   const [checked, setChecked] = useState(false);
   const [expired, setExpired] = useState(false);
+  // The record types (GET /api/v1/schema), loaded once per sign-in: every page needs them.
+  const [schema, setSchemaState] = useState<'loading' | 'ready' | 'failed'>('loading');
   const [lang, setLangState] = useState<Lang>(getLang());
   const { path } = useLocation();
 
@@ -53,6 +56,10 @@ export function App() {
     const preferred = userLang(u);
     if (preferred && preferred !== getLang()) changeLang(preferred);
     setCsrfToken(csrf);
+    setSchemaState('loading');
+    loadSchema()
+      .then(() => setSchemaState('ready'))
+      .catch(() => setSchemaState('failed'));
     setUser(u);
     setExpired(false);
     if (path === '/login') {
@@ -114,6 +121,7 @@ export function App() {
       /* already gone */
     }
     setCsrfToken('');
+    setSchema(null);
     setUser(null);
     sessionStorage.removeItem(RETURN_KEY);
     navigate('/login', true);
@@ -128,6 +136,10 @@ export function App() {
         <LoginPage onLogin={signedIn} expired={expired} />
       </>
     );
+  }
+
+  if (schema !== 'ready') {
+    return <p class={schema === 'failed' ? 'msg-error' : 'loading'}>{t(schema === 'failed' ? 'error.schema' : 'msg.loading')}</p>;
   }
 
   return (

@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFilter, closedDealsFilter, quote } from './filter';
-import { fieldDef } from './schema';
+import { fieldDef, setSchema } from './record_types';
+import type { SchemaAnswer } from './schema';
+import fixture from './testing/schema.fixture.json';
+
+beforeAll(() => setSchema(fixture as unknown as SchemaAnswer));
 
 const defs = (n: string) => fieldDef('contacts', n);
 

@@ -61,7 +61,7 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 
 export function label(def: FieldDef | undefined, fallback = ''): string {
   if (!def) return fallback;
-  return lang === 'fr' ? def.fr : def.en;
+  return lang === 'fr' ? def.label.fr : def.label.en;
 }
 
 // Enum values (lifecycle stages, statuses, priorities, roles, activity types) have their own labels.

@@ -145,6 +145,9 @@ const en = {
   'error.conflict': 'Someone else changed this record in the meantime. Reload the page to see their changes.',
   'error.notFound': 'Not found',
   'error.number': 'Enter a number.',
+  'error.tooLong': 'At most {n} bytes (an accented letter counts 2).',
+  'error.tooMany': 'At most {n} items.',
+  'error.schema': 'The record types could not be loaded. Reload the page.',
 
   'hint.commaSeparated': '(comma-separated)',
   'hint.merge': 'The duplicate’s activities, notes, tasks and deals move to this contact.',
@@ -450,6 +453,9 @@ const fr: Record<MessageKey, string> = {
   'error.conflict': "Quelqu'un d'autre a modifié cet enregistrement entre-temps. Rechargez la page pour voir ses changements.",
   'error.notFound': 'Introuvable',
   'error.number': 'Saisissez un nombre.',
+  'error.tooLong': 'Au plus {n} octets (une lettre accentuée en compte 2).',
+  'error.tooMany': 'Au plus {n} éléments.',
+  'error.schema': "Les types d'enregistrements n'ont pas pu être chargés. Rechargez la page.",
 
   'hint.commaSeparated': '(séparés par des virgules)',
   'hint.merge': 'Les activités, notes, tâches et opportunités du doublon passent sur ce contact.',

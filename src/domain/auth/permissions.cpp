@@ -1,7 +1,6 @@
 #include "domain/auth/permissions.hpp"
 
 #include <optional>
-#include <string_view>
 
 namespace relais::domain {
 namespace {
@@ -21,16 +20,20 @@ std::optional<std::int64_t> id_field(const Json& record, const char* name) {
 
 SchemaAccess schema_access(const Actor& actor, const EntitySchema& schema) {
   if (actor.is_system() || actor.role == Role::kAdmin) return kAll;
-  const std::string_view name = schema.name;
-  const bool people = name == "user" || name == "team";
-  const bool config = name == "pipeline" || name == "custom_field";
-  const bool engagement = name == "activity" || name == "note" || name == "task";
-  const bool crm = name == "contact" || name == "company";
-  const bool deal = name == "deal";
-  if (!people && !config && !engagement && !crm && !deal) return {};
-
-  if (people) return kReadAll;  // the directory; admin (who writes) returned above
-  if (config) return actor.role == Role::kManager ? kAll : kReadAll;
+  switch (schema.access) {
+    case AccessPolicy::kAdminOnly:
+      return {};
+    case AccessPolicy::kDirectory:
+      return kReadAll;  // the directory; admin (who writes) returned above
+    case AccessPolicy::kConfiguration:
+      return actor.role == Role::kManager ? kAll : kReadAll;
+    case AccessPolicy::kCrm:
+    case AccessPolicy::kDeal:
+    case AccessPolicy::kEngagement:
+      break;
+  }
+  const bool deal = schema.access == AccessPolicy::kDeal;
+  const bool engagement = schema.access == AccessPolicy::kEngagement;
   switch (actor.role) {
     case Role::kAdmin:
     case Role::kManager:
@@ -48,9 +51,17 @@ SchemaAccess schema_access(const Actor& actor, const EntitySchema& schema) {
 }
 
 bool in_scope(const Actor& actor, const EntitySchema& schema, const Json& record) {
-  if (schema.name == "user") return id_field(record, "id") == actor.user_id;
-  if (schema.name == "team") return actor.team_id && id_field(record, "id") == actor.team_id;
-  if (!schema.owned) return true;
+  if (!schema.owned) {
+    switch (schema.self_scope) {
+      case SelfScope::kActorUser:
+        return id_field(record, "id") == actor.user_id;
+      case SelfScope::kActorTeam:
+        return actor.team_id && id_field(record, "id") == actor.team_id;
+      case SelfScope::kNone:
+        return true;
+    }
+    return true;
+  }
   const auto owner = id_field(record, "owner_id");
   if (!owner) return true;  // unowned records are shared
   if (*owner == actor.user_id) return true;

@@ -20,7 +20,9 @@
 // Users and teams are a directory every signed-in role reads (owner/assignee pickers); user
 // records carry no secrets (password hashes live outside the record), and only admin writes.
 // The system actor (user_id 0: CLI, importer, jobs) may do everything.
-// Unknown schemas (added later without an entry here) are admin-only.
+// Each schema names its row in EntitySchema::access (kCrm: contacts, companies; kDeal;
+// kEngagement; kConfiguration; kDirectory); a schema that declares none is admin-only.
+// Scope of users and teams: EntitySchema::self_scope.
 #pragma once
 
 #include "common/result.hpp"

@@ -141,5 +141,40 @@ TEST(Permissions, RoleNamesRoundTrip) {
   EXPECT_FALSE(parse_role("Admin").has_value());
 }
 
+// The policy is the schema's declaration, not its name: a new record type follows the row it
+// declares, and one that declares none is admin-only.
+TEST(Permissions, PolicyComesFromTheSchemaDeclaration) {
+  EntitySchema added{"visit", "visits", contact_schema().fields, true};
+  for (Role role :
+       {Role::kManager, Role::kSales, Role::kMarketing, Role::kSupport, Role::kReadonly}) {
+    EXPECT_EQ(schema_access(actor(role), added).read, Reach::kNone) << role_name(role);
+    EXPECT_FALSE(can_list(actor(role), added));
+  }
+  EXPECT_TRUE(can_create(actor(Role::kAdmin), added));
+
+  added.access = AccessPolicy::kEngagement;
+  EXPECT_TRUE(can_create(actor(Role::kSupport), added));
+  EXPECT_TRUE(can_write(actor(Role::kSupport), added, teams()));
+  EXPECT_FALSE(can_read(actor(Role::kSupport), added, foreign()));
+  added.access = AccessPolicy::kDeal;
+  EXPECT_FALSE(can_create(actor(Role::kMarketing), added));
+  EXPECT_TRUE(can_read(actor(Role::kMarketing), added, mine()));
+
+  // A directory-like type declared with the users' self scope.
+  EntitySchema people{"person", "people", user_schema().fields, false};
+  people.access = AccessPolicy::kDirectory;
+  people.self_scope = SelfScope::kActorUser;
+  EXPECT_TRUE(in_scope(actor(Role::kSales), people, Json{{"id", kMe}}));
+  EXPECT_FALSE(in_scope(actor(Role::kSales), people, Json{{"id", kColleague}}));
+  EXPECT_TRUE(can_read(actor(Role::kSales), people, Json{{"id", kColleague}}));
+  EXPECT_FALSE(can_write(actor(Role::kManager), people, Json{{"id", kColleague}}));
+}
+
+TEST(Permissions, EveryBuiltInTypeDeclaresItsPolicy) {
+  for (const EntitySchema* schema : all_schemas()) {
+    EXPECT_NE(schema->access, AccessPolicy::kAdminOnly) << schema->name;
+  }
+}
+
 }  // namespace
 }  // namespace relais::domain

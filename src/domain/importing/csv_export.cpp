@@ -37,8 +37,18 @@ std::string cell_text(const Json& v) {
 }  // namespace
 
 bool is_exportable(std::string_view plural) {
-  return plural == "contacts" || plural == "companies" || plural == "deals" ||
-         plural == "activities" || plural == "tasks";
+  const EntitySchema* schema = find_schema(plural);
+  return schema != nullptr && schema->plural == plural && schema->exportable;
+}
+
+std::string exportable_plurals(std::string_view separator) {
+  std::string out;
+  for (const EntitySchema* schema : all_schemas()) {
+    if (!schema->exportable) continue;
+    if (!out.empty()) out += separator;
+    out += schema->plural;
+  }
+  return out;
 }
 
 Result<ExportStats> export_csv(Services& services, const Actor& actor, std::string_view plural,

@@ -18,8 +18,10 @@ struct Services;
 
 namespace relais::domain::importing {
 
-// Record types that may be exported.
+// Record types that may be exported (EntitySchema::exportable), by plural.
 bool is_exportable(std::string_view plural);
+// Their plurals, in all_schemas() order: "contacts, companies, deals, activities, tasks".
+std::string exportable_plurals(std::string_view separator = ", ");
 
 struct ExportStats {
   std::size_t rows = 0;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "domain/importing/text_fold.hpp"
+#include "domain/schema/entity_schema.hpp"
 
 namespace relais::domain::importing {
 namespace {
@@ -174,6 +175,45 @@ std::vector<std::string> import_fields(ImportKind kind) {
     for (const auto& entry : *table) fields.emplace_back(entry.first);
   }
   return fields;
+}
+
+const std::vector<ImportKind>& import_kinds() {
+  static const std::vector<ImportKind> kinds = {ImportKind::kContacts, ImportKind::kCompanies,
+                                                ImportKind::kDeals};
+  return kinds;
+}
+
+std::vector<ImportFieldInfo> describe_import_fields(ImportKind kind) {
+  // Labels of the fields the importer resolves itself (not schema fields).
+  static const std::map<std::string, std::pair<const char*, const char*>, std::less<>> own = {
+      {"email", {"E-mail", "E-mail"}},
+      {"phone", {"Phone", "Téléphone"}},
+      {"mobile", {"Mobile", "Portable"}},
+      {"company", {"Company (name)", "Entreprise (nom)"}},
+      {"pipeline", {"Pipeline (name)", "Pipeline (nom)"}},
+      {"stage", {"Stage", "Étape"}},
+      {"contact_email", {"Contact (e-mail)", "Contact (e-mail)"}},
+      {"owner_email", {"Owner (e-mail)", "Propriétaire (e-mail)"}},
+  };
+  const EntitySchema* schema = find_schema(import_kind_plural(kind));
+  std::vector<ImportFieldInfo> out;
+  for (const Synonyms* table : tables(kind)) {
+    for (const auto& [field, names] : *table) {
+      ImportFieldInfo info{field, field, field, {fold_label(field)}};
+      if (const auto it = own.find(field); it != own.end()) {
+        info.label_en = it->second.first;
+        info.label_fr = it->second.second;
+      } else if (const FieldDef* def = schema != nullptr ? schema->field(field) : nullptr) {
+        info.label_en = def->label_en;
+        info.label_fr = def->label_fr;
+      }
+      for (const char* name : names) {
+        if (name != info.synonyms.front()) info.synonyms.emplace_back(name);
+      }
+      out.push_back(std::move(info));
+    }
+  }
+  return out;
 }
 
 bool parse_mapping_override(std::string_view text, std::string& column, std::string& field) {

@@ -54,6 +54,20 @@ Result<ColumnMapping> map_columns(ImportKind kind, const std::vector<std::string
 // The import fields accepted for `kind` (for --help and error messages).
 std::vector<std::string> import_fields(ImportKind kind);
 
+// Every import kind, in a stable order (contacts, companies, deals).
+const std::vector<ImportKind>& import_kinds();
+
+// One import field as a client offers it (GET /api/v1/schema): the field, its labels (the
+// schema field's, or the importer's own for email, company, owner_email, ...) and the folded
+// headers (fold_label) that map to it by themselves, its own name included.
+struct ImportFieldInfo {
+  std::string field;
+  std::string label_en;
+  std::string label_fr;
+  std::vector<std::string> synonyms;
+};
+std::vector<ImportFieldInfo> describe_import_fields(ImportKind kind);
+
 // Parses "col=field" or "col:field" (the API's form); false when malformed.
 bool parse_mapping_override(std::string_view text, std::string& column, std::string& field);
 

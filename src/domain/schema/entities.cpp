@@ -96,7 +96,7 @@ FieldDef custom() {
 }
 
 EntitySchema make_contact() {
-  return {
+  EntitySchema schema{
       "contact", "contacts",
       with_system_fields({
           searchable(f("first_name", FieldType::kText, "First name", "Prénom")),
@@ -124,10 +124,14 @@ EntitySchema make_contact() {
           custom(),
       }),
       true};
+  schema.access = AccessPolicy::kCrm;
+  schema.has_timeline = true;
+  schema.exportable = true;
+  return schema;
 }
 
 EntitySchema make_company() {
-  return {
+  EntitySchema schema{
       "company", "companies",
       with_system_fields({
           required(searchable(f("name", FieldType::kText, "Name", "Nom"))),
@@ -146,17 +150,25 @@ EntitySchema make_company() {
           custom(),
       }),
       true};
+  schema.access = AccessPolicy::kCrm;
+  schema.has_timeline = true;
+  schema.exportable = true;
+  schema.unique_keys = {{"domain"}};
+  return schema;
 }
 
 EntitySchema make_pipeline() {
   // stages: [{"id": "qualification", "name": "...", "probability": 10, "kind": "open"}, ...]
-  return {"pipeline", "pipelines",
-          with_system_fields({
-              required(f("name", FieldType::kText, "Name", "Nom")),
-              required(at_most(f("stages", FieldType::kList, "Stages", "Étapes"), 50)),
-              with_default(f("is_default", FieldType::kBoolean, "Default", "Par défaut"), false),
-          }),
-          false};
+  EntitySchema schema{
+      "pipeline", "pipelines",
+      with_system_fields({
+          required(f("name", FieldType::kText, "Name", "Nom")),
+          required(at_most(f("stages", FieldType::kList, "Stages", "Étapes"), 50)),
+          with_default(f("is_default", FieldType::kBoolean, "Default", "Par défaut"), false),
+      }),
+      false};
+  schema.access = AccessPolicy::kConfiguration;
+  return schema;
 }
 
 EntitySchema make_deal() {
@@ -164,124 +176,159 @@ EntitySchema make_deal() {
   FieldDef contact_ids = f("contact_ids", FieldType::kReferenceList, "Contacts", "Contacts");
   contact_ids.references = "contact";
   contact_ids.max_items = 100;
-  return {"deal", "deals",
-          with_system_fields({
-              required(searchable(f("title", FieldType::kText, "Title", "Titre"))),
-              with_default(f("amount", FieldType::kMoney, "Amount", "Montant"), 0),
-              with_default(f("currency", FieldType::kCurrency, "Currency", "Devise"), "EUR"),
-              required(ref("pipeline_id", "pipeline", "Pipeline", "Pipeline")),
-              f("stage_id", FieldType::kText, "Stage", "Étape"),
-              probability,
-              f("expected_close_date", FieldType::kDate, "Expected close date",
-                "Date de clôture prévue"),
-              owner(),
-              team(),
-              contact_ids,
-              ref("company_id", "company", "Company", "Entreprise"),
-              with_default(
-                  read_only(enumeration("status", {"open", "won", "lost"}, "Status", "Statut")),
-                  "open"),
-              f("lost_reason", FieldType::kText, "Lost reason", "Motif de perte"),
-              read_only(f("stage_changed_at", FieldType::kDateTime, "Stage changed",
-                          "Changement d'étape")),
-              read_only(f("closed_at", FieldType::kDateTime, "Closed", "Clôturée le")),
-              custom(),
-          }),
-          true};
+  EntitySchema schema{
+      "deal", "deals",
+      with_system_fields({
+          required(searchable(f("title", FieldType::kText, "Title", "Titre"))),
+          with_default(f("amount", FieldType::kMoney, "Amount", "Montant"), 0),
+          with_default(f("currency", FieldType::kCurrency, "Currency", "Devise"), "EUR"),
+          required(ref("pipeline_id", "pipeline", "Pipeline", "Pipeline")),
+          f("stage_id", FieldType::kText, "Stage", "Étape"),
+          probability,
+          f("expected_close_date", FieldType::kDate, "Expected close date",
+            "Date de clôture prévue"),
+          owner(),
+          team(),
+          contact_ids,
+          ref("company_id", "company", "Company", "Entreprise"),
+          with_default(
+              read_only(enumeration("status", {"open", "won", "lost"}, "Status", "Statut")),
+              "open"),
+          f("lost_reason", FieldType::kText, "Lost reason", "Motif de perte"),
+          read_only(
+              f("stage_changed_at", FieldType::kDateTime, "Stage changed", "Changement d'étape")),
+          read_only(f("closed_at", FieldType::kDateTime, "Closed", "Clôturée le")),
+          custom(),
+      }),
+      true};
+  schema.access = AccessPolicy::kDeal;
+  schema.has_timeline = true;
+  schema.exportable = true;
+  return schema;
 }
 
 EntitySchema make_activity() {
-  return {"activity", "activities",
-          with_system_fields({
-              required(enumeration("type", {"call", "email", "meeting", "note"}, "Type", "Type")),
-              searchable(f("subject", FieldType::kText, "Subject", "Objet")),
-              long_text("body", "Details", "Détails"),
-              f("occurred_at", FieldType::kDateTime, "Date", "Date"),
-              f("duration_minutes", FieldType::kInteger, "Duration (min)", "Durée (min)"),
-              f("outcome", FieldType::kText, "Outcome", "Résultat"),
-              ref("contact_id", "contact", "Contact", "Contact"),
-              ref("company_id", "company", "Company", "Entreprise"),
-              ref("deal_id", "deal", "Deal", "Opportunité"),
-              owner(),
-              team(),
-          }),
-          true};
+  EntitySchema schema{
+      "activity", "activities",
+      with_system_fields({
+          required(enumeration("type", {"call", "email", "meeting", "note"}, "Type", "Type")),
+          searchable(f("subject", FieldType::kText, "Subject", "Objet")),
+          long_text("body", "Details", "Détails"),
+          f("occurred_at", FieldType::kDateTime, "Date", "Date"),
+          f("duration_minutes", FieldType::kInteger, "Duration (min)", "Durée (min)"),
+          f("outcome", FieldType::kText, "Outcome", "Résultat"),
+          ref("contact_id", "contact", "Contact", "Contact"),
+          ref("company_id", "company", "Company", "Entreprise"),
+          ref("deal_id", "deal", "Deal", "Opportunité"),
+          owner(),
+          team(),
+      }),
+      true};
+  schema.access = AccessPolicy::kEngagement;
+  schema.on_timeline = TimelineEntry{
+      4,
+      "occurred_at",
+      {"type", "subject", "body", "outcome", "duration_minutes", "occurred_at", "owner_id"}};
+  schema.exportable = true;
+  return schema;
 }
 
 EntitySchema make_task() {
-  return {"task", "tasks",
-          with_system_fields({
-              required(searchable(f("title", FieldType::kText, "Title", "Titre"))),
-              long_text("description", "Description", "Description"),
-              f("due_date", FieldType::kDate, "Due date", "Échéance"),
-              ref("assignee_id", "user", "Assignee", "Responsable"),
-              with_default(enumeration("priority", {"low", "normal", "high", "urgent"}, "Priority",
-                                       "Priorité"),
-                           "normal"),
-              with_default(enumeration("status", {"open", "done", "cancelled"}, "Status", "Statut"),
-                           "open"),
-              read_only(f("completed_at", FieldType::kDateTime, "Completed", "Terminée le")),
-              ref("contact_id", "contact", "Contact", "Contact"),
-              ref("company_id", "company", "Company", "Entreprise"),
-              ref("deal_id", "deal", "Deal", "Opportunité"),
-              owner(),
-              team(),
-          }),
-          true};
+  EntitySchema schema{
+      "task", "tasks",
+      with_system_fields({
+          required(searchable(f("title", FieldType::kText, "Title", "Titre"))),
+          long_text("description", "Description", "Description"),
+          f("due_date", FieldType::kDate, "Due date", "Échéance"),
+          ref("assignee_id", "user", "Assignee", "Responsable"),
+          with_default(
+              enumeration("priority", {"low", "normal", "high", "urgent"}, "Priority", "Priorité"),
+              "normal"),
+          with_default(enumeration("status", {"open", "done", "cancelled"}, "Status", "Statut"),
+                       "open"),
+          read_only(f("completed_at", FieldType::kDateTime, "Completed", "Terminée le")),
+          ref("contact_id", "contact", "Contact", "Contact"),
+          ref("company_id", "company", "Company", "Entreprise"),
+          ref("deal_id", "deal", "Deal", "Opportunité"),
+          owner(),
+          team(),
+      }),
+      true};
+  schema.access = AccessPolicy::kEngagement;
+  schema.on_timeline = TimelineEntry{
+      2, "", {"title", "status", "priority", "due_date", "completed_at", "assignee_id"}};
+  schema.exportable = true;
+  return schema;
 }
 
 EntitySchema make_note() {
-  return {"note", "notes",
-          with_system_fields({
-              required(searchable(long_text("body", "Note", "Note"))),
-              ref("contact_id", "contact", "Contact", "Contact"),
-              ref("company_id", "company", "Company", "Entreprise"),
-              ref("deal_id", "deal", "Deal", "Opportunité"),
-              with_default(f("pinned", FieldType::kBoolean, "Pinned", "Épinglée"), false),
-              owner(),
-              team(),
-          }),
-          true};
+  EntitySchema schema{
+      "note", "notes",
+      with_system_fields({
+          required(searchable(long_text("body", "Note", "Note"))),
+          ref("contact_id", "contact", "Contact", "Contact"),
+          ref("company_id", "company", "Company", "Entreprise"),
+          ref("deal_id", "deal", "Deal", "Opportunité"),
+          with_default(f("pinned", FieldType::kBoolean, "Pinned", "Épinglée"), false),
+          owner(),
+          team(),
+      }),
+      true};
+  schema.access = AccessPolicy::kEngagement;
+  schema.on_timeline = TimelineEntry{3, "", {"body", "pinned", "owner_id"}};
+  return schema;
 }
 
 EntitySchema make_user() {
-  return {"user", "users",
-          with_system_fields({
-              required(searchable(
-                  max_bytes(f("email", FieldType::kText, "E-mail", "E-mail"), kMaxEmailBytes))),
-              searchable(f("name", FieldType::kText, "Name", "Nom")),
-              required(enumeration(
-                  "role", {"admin", "manager", "sales", "marketing", "support", "readonly"}, "Role",
-                  "Rôle")),
-              team(),
-              with_default(enumeration("locale", {"fr", "en"}, "Language", "Langue"), "fr"),
-              with_default(time_zone("time_zone", "Time zone", "Fuseau horaire"), "Europe/Paris"),
-              with_default(f("active", FieldType::kBoolean, "Active", "Actif"), true),
-          }),
-          false};
+  EntitySchema schema{
+      "user", "users",
+      with_system_fields({
+          required(searchable(
+              max_bytes(f("email", FieldType::kText, "E-mail", "E-mail"), kMaxEmailBytes))),
+          searchable(f("name", FieldType::kText, "Name", "Nom")),
+          required(enumeration("role",
+                               {"admin", "manager", "sales", "marketing", "support", "readonly"},
+                               "Role", "Rôle")),
+          team(),
+          with_default(enumeration("locale", {"fr", "en"}, "Language", "Langue"), "fr"),
+          with_default(time_zone("time_zone", "Time zone", "Fuseau horaire"), "Europe/Paris"),
+          with_default(f("active", FieldType::kBoolean, "Active", "Actif"), true),
+      }),
+      false};
+  schema.access = AccessPolicy::kDirectory;
+  schema.self_scope = SelfScope::kActorUser;
+  schema.unique_keys = {{"email"}};
+  return schema;
 }
 
 EntitySchema make_team() {
-  return {"team", "teams",
-          with_system_fields({
-              required(searchable(f("name", FieldType::kText, "Name", "Nom"))),
-          }),
-          false};
+  EntitySchema schema{"team", "teams",
+                      with_system_fields({
+                          required(searchable(f("name", FieldType::kText, "Name", "Nom"))),
+                      }),
+                      false};
+  schema.access = AccessPolicy::kDirectory;
+  schema.self_scope = SelfScope::kActorTeam;
+  return schema;
 }
 
 EntitySchema make_custom_field() {
-  return {"custom_field", "custom_fields",
-          with_system_fields({
-              required(enumeration("entity", {"contact", "company", "deal"}, "Record type",
-                                   "Type d'enregistrement")),
-              required(f("key", FieldType::kText, "Key", "Clé")),
-              required(f("label", FieldType::kText, "Label", "Libellé")),
-              required(enumeration("type", {"text", "number", "date", "enum", "boolean", "money"},
-                                   "Type", "Type")),
-              at_most(f("options", FieldType::kTextList, "Options", "Options"), 200, 200),
-              with_default(f("required", FieldType::kBoolean, "Required", "Obligatoire"), false),
-          }),
-          false};
+  EntitySchema schema{
+      "custom_field", "custom_fields",
+      with_system_fields({
+          required(enumeration("entity", {"contact", "company", "deal"}, "Record type",
+                               "Type d'enregistrement")),
+          required(f("key", FieldType::kText, "Key", "Clé")),
+          required(f("label", FieldType::kText, "Label", "Libellé")),
+          required(enumeration("type", {"text", "number", "date", "enum", "boolean", "money"},
+                               "Type", "Type")),
+          at_most(f("options", FieldType::kTextList, "Options", "Options"), 200, 200),
+          with_default(f("required", FieldType::kBoolean, "Required", "Obligatoire"), false),
+      }),
+      false};
+  schema.access = AccessPolicy::kConfiguration;
+  schema.unique_keys = {{"entity", "key"}};
+  return schema;
 }
 
 }  // namespace
@@ -291,6 +338,15 @@ const FieldDef* EntitySchema::field(std::string_view wanted) const {
     if (d.name == wanted) return &d;
   }
   return nullptr;
+}
+
+const FieldDef* timeline_link_field(const EntitySchema& child, const EntitySchema& parent) {
+  if (!child.on_timeline || !parent.has_timeline) return nullptr;
+  const FieldDef* link = child.field(parent.name + "_id");
+  if (link == nullptr || link->type != FieldType::kReference || link->references != parent.name) {
+    return nullptr;
+  }
+  return link;
 }
 
 const char* field_type_name(FieldType type) {

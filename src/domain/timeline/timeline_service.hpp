@@ -12,8 +12,9 @@ namespace relais::domain {
 class TimelineService {
  public:
   explicit TimelineService(Store& store);
-  // entity: "contact" | "company" | "deal". Checks the actor may read the record first.
-  // Its activities, notes and tasks show only where the actor's own lists of them would
+  // entity: a schema with has_timeline ("contact" | "company" | "deal"). Checks the actor may
+  // read the record first. Its linked records of every on_timeline type (activities, notes,
+  // tasks) show only where the actor's own lists of them would
   // show them (permissions.hpp, visibility_as_listed): a readable parent does not make an
   // unreadable child readable.
   Result<Page> timeline(const Actor& actor, const std::string& entity, std::int64_t id, int limit,

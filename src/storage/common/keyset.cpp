@@ -41,13 +41,6 @@ std::string select_columns(const domain::EntitySchema& schema, std::string_view 
   return out;
 }
 
-const char* timeline_link_column(const std::string& entity) {
-  if (entity == "contact") return "contact_id";
-  if (entity == "company") return "company_id";
-  if (entity == "deal") return "deal_id";
-  return nullptr;
-}
-
 std::string normalise_key(std::string_view text) {
   std::size_t begin = 0;
   std::size_t end = text.size();

@@ -49,10 +49,6 @@ std::string quote_ident(std::string_view name);
 // `alias."f1", alias."f2", ...` for every schema field, in schema order.
 std::string select_columns(const domain::EntitySchema& schema, std::string_view alias);
 
-// The column linking activities, notes and tasks to a timeline's owner ("contact" ->
-// "contact_id"); null for an entity without a timeline. Never taken from user input.
-const char* timeline_link_column(const std::string& entity);
-
 // Trimmed and ASCII-lower-cased: the key of the e-mail, domain and login look-ups.
 std::string normalise_key(std::string_view text);
 

@@ -522,7 +522,8 @@ TEST_F(PgListQueryTest, TimelineIsNewestFirstPagedAndFollowsChildVisibility) {
   insert(domain::task_schema(),
          {{"title", "Again"}, {"contact_id", contact}, {"created_at", same}, {"owner_id", alice}});
   std::vector<Json> items;
-  domain::TimelineQuery q{"contact", contact, 2, ""};
+  domain::TimelineQuery q{"contact", contact, 2, "",
+                          domain::timeline_children(domain::contact_schema())};
   for (int guard = 0; guard < 10; ++guard) {
     auto page = read_timeline(*db_, q);
     ASSERT_TRUE(page.ok()) << page.error().message;
@@ -544,10 +545,14 @@ TEST_F(PgListQueryTest, TimelineIsNewestFirstPagedAndFollowsChildVisibility) {
   EXPECT_EQ(items[4]["duration_minutes"], 5);
   EXPECT_EQ(items[4]["at"], "2020-01-01T10:00:00.000Z");
 
-  domain::TimelineQuery restricted{"contact", contact, 50, ""};
-  restricted.activities = {false, std::nullopt, std::nullopt, false};  // none
-  restricted.notes = {false, std::nullopt, team, false};               // Nord's
-  restricted.tasks = {false, alice, std::nullopt, false};              // alice's
+  domain::TimelineQuery restricted{"contact", contact, 50, "",
+                                   domain::timeline_children(domain::contact_schema())};
+  domain::timeline_child(restricted, "activity")->visibility = {false, std::nullopt, std::nullopt,
+                                                                false};  // none
+  domain::timeline_child(restricted, "note")->visibility = {false, std::nullopt, team,
+                                                            false};  // Nord's
+  domain::timeline_child(restricted, "task")->visibility = {false, alice, std::nullopt,
+                                                            false};  // alice's
   auto page = read_timeline(*db_, restricted);
   ASSERT_TRUE(page.ok());
   std::map<std::string, int> n;

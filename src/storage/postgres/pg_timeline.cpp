@@ -1,7 +1,7 @@
-// read_timeline: one record's history as a single keyset-paginated UNION ALL over activities,
-// notes, tasks, deal stage changes and audit rows, newest first — item for item what
-// storage/sqlite/timeline.cpp returns. `at` is text COLLATE "C" everywhere, so the order and
-// the (at, rank, id) cursor compare byte by byte as on SQLite.
+// read_timeline: one record's history as a single keyset-paginated UNION ALL over its
+// on_timeline children (activities, notes, tasks), deal stage changes and audit rows, newest first
+// — item for item what storage/sqlite/timeline.cpp returns. `at` is text COLLATE "C" everywhere, so
+// the order and the (at, rank, id) cursor compare byte by byte as on SQLite.
 #include "storage/postgres/pg_timeline.hpp"
 
 #include <fmt/format.h>
@@ -12,50 +12,52 @@
 namespace relais::storage::postgres {
 namespace {
 
-// One SELECT per kind of item, each restricted to the rows linked to the record and, for
-// activities, notes and tasks, to what the query's visibility lets the actor see.
+// One SELECT per kind of item: each on_timeline child type restricted to the rows linked to
+// the record and to what the query's visibility lets the actor see, then the record's own
+// stage changes and audit rows. Table and column names come from the schema only; booleans
+// and jsonb columns are JSON values as they are.
 // `rank` orders items sharing a timestamp deterministically (and keeps the cursor total).
-std::string timeline_sql(const domain::TimelineQuery& query, const char* link, const Json& cursor,
+std::string timeline_sql(const domain::TimelineQuery& query, const Json& cursor,
                          std::vector<SqlValue>& params) {
-  auto linked = [&](const char* table, const domain::Visibility& visibility) {
+  std::string parts;
+  for (const domain::TimelineChild& child : query.children) {
+    const domain::EntitySchema& schema = *child.schema;
+    const domain::TimelineEntry& entry = *schema.on_timeline;
+    std::string data;
+    for (const std::string& name : entry.fields) {
+      if (schema.field(name) == nullptr) continue;
+      data += fmt::format("{}'{}', {}", data.empty() ? "" : ", ", name, name);
+    }
+    const std::string at = entry.time_field.empty()
+                               ? std::string("created_at")
+                               : fmt::format("coalesce({}, created_at)", entry.time_field);
     params.emplace_back(query.record_id);
-    std::string where = fmt::format("{}.{} = {}", table, link, placeholder(params));
-    if (std::string visible = visibility_condition(visibility, table, params); !visible.empty()) {
+    std::string where =
+        fmt::format("{}.{} = {}", schema.plural, child.link->name, placeholder(params));
+    if (std::string visible = visibility_condition(child.visibility, schema.plural, params);
+        !visible.empty()) {
       where += " AND " + visible;
     }
-    return where;
-  };
-  std::string parts = fmt::format(
-      "SELECT 'activity'::text AS kind, 4::bigint AS rank, coalesce(occurred_at, created_at) AS "
-      "at, id, "
-      "jsonb_build_object('type', type, 'subject', subject, 'body', body, 'outcome', outcome, "
-      "'duration_minutes', duration_minutes, 'occurred_at', occurred_at, 'owner_id', owner_id) "
-      "AS data FROM activities WHERE {} ",
-      linked("activities", query.activities));
-  parts += fmt::format(
-      "UNION ALL SELECT 'note', 3, created_at, id, jsonb_build_object('body', body, 'pinned', "
-      "pinned, 'owner_id', owner_id) FROM notes WHERE {} ",
-      linked("notes", query.notes));
-  parts += fmt::format(
-      "UNION ALL SELECT 'task', 2, created_at, id, jsonb_build_object('title', title, 'status', "
-      "status, 'priority', priority, 'due_date', due_date, 'completed_at', completed_at, "
-      "'assignee_id', assignee_id) FROM tasks WHERE {} ",
-      linked("tasks", query.tasks));
+    parts += fmt::format(
+        "SELECT '{}'::text AS kind, {}::bigint AS rank, {} AS at, id, jsonb_build_object({}) AS "
+        "data FROM {} WHERE {} UNION ALL ",
+        schema.name, entry.rank, at, data, schema.plural, where);
+  }
   if (query.entity == "deal") {
     params.emplace_back(query.record_id);
     parts += fmt::format(
-        "UNION ALL SELECT 'stage_change', 1, at, id, jsonb_build_object('from_stage', "
-        "from_stage, 'to_stage', to_stage, 'actor_user_id', actor_user_id) "
-        "FROM deal_stage_changes WHERE deal_id = {} ",
+        "SELECT 'stage_change'::text AS kind, 1::bigint AS rank, at, id, "
+        "jsonb_build_object('from_stage', from_stage, 'to_stage', to_stage, 'actor_user_id', "
+        "actor_user_id) AS data FROM deal_stage_changes WHERE deal_id = {} UNION ALL ",
         placeholder(params));
   }
   params.emplace_back(query.entity);
   const std::string entity = placeholder(params);
   params.emplace_back(query.record_id);
   parts += fmt::format(
-      "UNION ALL SELECT 'audit', 0, at, id, jsonb_build_object('action', action, "
-      "'actor_user_id', actor_user_id, 'changes', after_json, 'before', before_json) "
-      "FROM audit_log WHERE entity = {} AND record_id = {}",
+      "SELECT 'audit'::text AS kind, 0::bigint AS rank, at, id, jsonb_build_object('action', "
+      "action, 'actor_user_id', actor_user_id, 'changes', after_json, 'before', before_json) "
+      "AS data FROM audit_log WHERE entity = {} AND record_id = {}",
       entity, placeholder(params));
   std::string after;
   if (!cursor.is_null()) {
@@ -76,8 +78,8 @@ std::string timeline_sql(const domain::TimelineQuery& query, const char* link, c
 }  // namespace
 
 Result<domain::Page> read_timeline(PgConnection& db, const domain::TimelineQuery& query) {
-  const char* link = timeline_link_column(query.entity);
-  if (link == nullptr) {
+  const domain::EntitySchema* schema = domain::find_schema(query.entity);
+  if (schema == nullptr || !schema->has_timeline) {
     return Error::bad_request(fmt::format("'{}' records have no timeline", query.entity));
   }
   Json cursor;
@@ -90,7 +92,7 @@ Result<domain::Page> read_timeline(PgConnection& db, const domain::TimelineQuery
   }
   const auto limit = static_cast<std::size_t>(effective_limit(query.limit));
   std::vector<SqlValue> params;
-  const PgResult rows = db.query(timeline_sql(query, link, cursor, params), params);
+  const PgResult rows = db.query(timeline_sql(query, cursor, params), params);
 
   domain::Page page;
   Json last_key;

@@ -21,14 +21,11 @@ bool is_system_field(const std::string& name) {
   return name == "id" || name == "version" || name == "created_at" || name == "updated_at";
 }
 
-// Tables with a unique index besides the primary key (migrations/0001): a violation there is
-// answered with the existing record's id, which needs a query after the failed statement, so
-// their writes run in an internal savepoint. Checked against the database by the contract
-// suite (pg_unique_keys_test.cpp).
-bool has_unique_keys(const EntitySchema& schema) {
-  return schema.plural == "users" || schema.plural == "companies" ||
-         schema.plural == "custom_fields";
-}
+// Tables with a unique index besides the primary key (EntitySchema::unique_keys, as
+// migrations/0001 creates them): a violation there is answered with the existing record's id,
+// which needs a query after the failed statement, so their writes run in an internal
+// savepoint.
+bool has_unique_keys(const EntitySchema& schema) { return !schema.unique_keys.empty(); }
 
 }  // namespace
 
@@ -259,9 +256,13 @@ std::optional<std::int64_t> PgTransaction::find_company_by_domain(const std::str
 
 Result<void> PgTransaction::repoint_contact(std::int64_t from_contact, std::int64_t into_contact) {
   if (from_contact == into_contact) return Error::bad_request("cannot merge a contact into itself");
-  for (const char* table : {"activities", "tasks", "notes"}) {
-    write(fmt::format("UPDATE {} SET contact_id = $1 WHERE contact_id = $2", table),
-          params(into_contact, from_contact));
+  // Every single reference to a contact, in every record type (activities, tasks, notes).
+  for (const EntitySchema* schema : domain::all_schemas()) {
+    for (const domain::FieldDef& field : schema->fields) {
+      if (field.type != domain::FieldType::kReference || field.references != "contact") continue;
+      write(fmt::format("UPDATE {0} SET {1} = $1 WHERE {1} = $2", schema->plural, field.name),
+            params(into_contact, from_contact));
+    }
   }
   write("UPDATE contact_emails SET contact_id = $1 WHERE contact_id = $2",
         params(into_contact, from_contact));

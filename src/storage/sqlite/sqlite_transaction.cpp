@@ -297,12 +297,16 @@ Result<void> SqliteTransaction::repoint_contact(std::int64_t from_contact,
                                                 std::int64_t into_contact) {
   if (from_contact == into_contact) return Error::bad_request("cannot merge a contact into itself");
   flush_fts();
-  for (const char* table : {"activities", "tasks", "notes"}) {
-    auto stmt =
-        db_.prepare(fmt::format("UPDATE {} SET contact_id = ? WHERE contact_id = ?", table));
-    stmt->bind(1, into_contact);
-    stmt->bind(2, from_contact);
-    stmt->run();
+  // Every single reference to a contact, in every record type (activities, tasks, notes).
+  for (const domain::EntitySchema* schema : domain::all_schemas()) {
+    for (const domain::FieldDef& field : schema->fields) {
+      if (field.type != domain::FieldType::kReference || field.references != "contact") continue;
+      auto stmt = db_.prepare(
+          fmt::format("UPDATE {0} SET {1} = ? WHERE {1} = ?", schema->plural, field.name));
+      stmt->bind(1, into_contact);
+      stmt->bind(2, from_contact);
+      stmt->run();
+    }
   }
   auto emails = db_.prepare("UPDATE contact_emails SET contact_id = ? WHERE contact_id = ?");
   emails->bind(1, into_contact);

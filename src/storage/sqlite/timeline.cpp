@@ -1,5 +1,6 @@
 // SqliteTransaction::timeline: one record's history as a single keyset-paginated UNION ALL
-// over activities, notes, tasks, deal stage changes and audit rows, newest first.
+// over its on_timeline children (activities, notes, tasks), deal stage changes and audit
+// rows, newest first.
 #include <fmt/format.h>
 
 #include "storage/common/keyset.hpp"
@@ -9,46 +10,64 @@
 namespace relais::storage::sqlite {
 namespace {
 
-// One SELECT per kind of item, each restricted to the rows linked to the record and, for
-// activities, notes and tasks, to what the query's visibility lets the actor see.
+// One field of a child's row as a JSON value: SQLite keeps booleans as 0/1 and lists and
+// objects as JSON text.
+std::string json_value(const domain::FieldDef& field) {
+  switch (field.type) {
+    case domain::FieldType::kBoolean:
+      return fmt::format("json(CASE {} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)", field.name);
+    case domain::FieldType::kTextList:
+    case domain::FieldType::kReferenceList:
+    case domain::FieldType::kObject:
+    case domain::FieldType::kList:
+      return fmt::format("json({})", field.name);
+    default:
+      return field.name;
+  }
+}
+
+// One SELECT per kind of item: each on_timeline child type restricted to the rows linked to
+// the record and to what the query's visibility lets the actor see, then the record's own
+// stage changes and audit rows. Table and column names come from the schema only.
 // `rank` orders items sharing a timestamp deterministically (and keeps the cursor total).
-std::string timeline_sql(const domain::TimelineQuery& query, const char* link, const Json& cursor,
+std::string timeline_sql(const domain::TimelineQuery& query, const Json& cursor,
                          std::vector<SqlValue>& params) {
-  auto linked = [&](const char* table, const domain::Visibility& visibility) {
-    std::string where = fmt::format("{}.{} = ?", table, link);
+  std::string parts;
+  for (const domain::TimelineChild& child : query.children) {
+    const domain::EntitySchema& schema = *child.schema;
+    const domain::TimelineEntry& entry = *schema.on_timeline;
+    std::string data;
+    for (const std::string& name : entry.fields) {
+      const domain::FieldDef* field = schema.field(name);
+      if (field == nullptr) continue;
+      data += fmt::format("{}'{}', {}", data.empty() ? "" : ", ", name, json_value(*field));
+    }
+    const std::string at = entry.time_field.empty()
+                               ? std::string("created_at")
+                               : fmt::format("coalesce({}, created_at)", entry.time_field);
+    std::string where = fmt::format("{}.{} = ?", schema.plural, child.link->name);
     params.emplace_back(query.record_id);
-    if (std::string visible = visibility_condition(visibility, table, params); !visible.empty()) {
+    if (std::string visible = visibility_condition(child.visibility, schema.plural, params);
+        !visible.empty()) {
       where += " AND " + visible;
     }
-    return where;
-  };
-  std::string parts = fmt::format(
-      "SELECT 'activity' AS kind, 4 AS rank, coalesce(occurred_at, created_at) AS at, id, "
-      "json_object('type', type, 'subject', subject, 'body', body, 'outcome', outcome, "
-      "'duration_minutes', duration_minutes, 'occurred_at', occurred_at, 'owner_id', owner_id) "
-      "AS data FROM activities WHERE {} ",
-      linked("activities", query.activities));
-  parts += fmt::format(
-      "UNION ALL SELECT 'note', 3, created_at, id, json_object('body', body, 'pinned', "
-      "json(CASE pinned WHEN 1 THEN 'true' ELSE 'false' END), 'owner_id', owner_id) "
-      "FROM notes WHERE {} ",
-      linked("notes", query.notes));
-  parts += fmt::format(
-      "UNION ALL SELECT 'task', 2, created_at, id, json_object('title', title, 'status', status, "
-      "'priority', priority, 'due_date', due_date, 'completed_at', completed_at, "
-      "'assignee_id', assignee_id) FROM tasks WHERE {} ",
-      linked("tasks", query.tasks));
+    parts += fmt::format(
+        "SELECT '{}' AS kind, {} AS rank, {} AS at, id, json_object({}) AS data FROM {} "
+        "WHERE {} UNION ALL ",
+        schema.name, entry.rank, at, data, schema.plural, where);
+  }
   if (query.entity == "deal") {
     parts +=
-        "UNION ALL SELECT 'stage_change', 1, at, id, json_object('from_stage', from_stage, "
-        "'to_stage', to_stage, 'actor_user_id', actor_user_id) FROM deal_stage_changes "
-        "WHERE deal_id = ? ";
+        "SELECT 'stage_change' AS kind, 1 AS rank, at, id, json_object('from_stage', "
+        "from_stage, 'to_stage', to_stage, 'actor_user_id', actor_user_id) AS data FROM "
+        "deal_stage_changes "
+        "WHERE deal_id = ? UNION ALL ";
     params.emplace_back(query.record_id);
   }
   parts +=
-      "UNION ALL SELECT 'audit', 0, at, id, json_object('action', action, 'actor_user_id', "
-      "actor_user_id, 'changes', json(after_json), 'before', json(before_json)) "
-      "FROM audit_log WHERE entity = ? AND record_id = ?";
+      "SELECT 'audit' AS kind, 0 AS rank, at, id, json_object('action', action, "
+      "'actor_user_id', actor_user_id, 'changes', json(after_json), 'before', "
+      "json(before_json)) AS data FROM audit_log WHERE entity = ? AND record_id = ?";
   params.emplace_back(query.entity);
   params.emplace_back(query.record_id);
   std::string after;
@@ -67,8 +86,8 @@ std::string timeline_sql(const domain::TimelineQuery& query, const char* link, c
 }  // namespace
 
 Result<domain::Page> SqliteTransaction::timeline(const domain::TimelineQuery& query) {
-  const char* link = timeline_link_column(query.entity);
-  if (link == nullptr) {
+  const domain::EntitySchema* schema = domain::find_schema(query.entity);
+  if (schema == nullptr || !schema->has_timeline) {
     return Error::bad_request(fmt::format("'{}' records have no timeline", query.entity));
   }
   Json cursor;
@@ -81,7 +100,7 @@ Result<domain::Page> SqliteTransaction::timeline(const domain::TimelineQuery& qu
   }
   const auto limit = static_cast<std::size_t>(effective_limit(query.limit));
   std::vector<SqlValue> params;
-  auto stmt = db_.prepare(timeline_sql(query, link, cursor, params));
+  auto stmt = db_.prepare(timeline_sql(query, cursor, params));
   stmt->bind_all(params);
 
   domain::Page page;

@@ -2,8 +2,7 @@
 // half-typed amount never corrupts the record.
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type Page, type Rec } from '../api';
-import { enumLabel, getLang, label, t } from '../i18n';
-import { moneyInput, parseMoney } from '../format';
+import { enumLabel, label, t } from '../i18n';
 import type { FieldDef } from '../schema';
 import { displayName, RefName } from './ref_name';
 
@@ -59,48 +58,7 @@ export function LanguageOptions() {
   );
 }
 
-export function toInput(def: FieldDef, value: any, record?: Rec): string {
-  if (value === null || value === undefined) return '';
-  switch (def.type) {
-    case 'text_list':
-    case 'reference_list':
-      return Array.isArray(value) ? value.join(', ') : String(value);
-    case 'money':
-      return moneyInput(getLang(), value, record?.currency || 'EUR');
-    case 'boolean':
-      return value ? 'true' : 'false';
-    default:
-      return String(value);
-  }
-}
-
-// Returns [value, error]; error is a translated message for values the browser can reject itself.
-export function fromInput(def: FieldDef, text: string, currency = 'EUR'): [any, string | null] {
-  const s = text.trim();
-  switch (def.type) {
-    case 'text_list':
-      return [s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [], null];
-    case 'reference_list':
-      return [s ? s.split(',').map((x) => x.trim()).filter(Boolean).map((x) => (/^\d+$/.test(x) ? Number(x) : x)) : [], null];
-    case 'money': {
-      if (!s) return [0, null];
-      const v = parseMoney(getLang(), s, currency);
-      return v === null ? [null, t('error.number')] : [v, null];
-    }
-    case 'integer': {
-      if (!s) return [null, null];
-      const n = Number(s);
-      return Number.isInteger(n) ? [n, null] : [null, t('error.number')];
-    }
-    case 'reference':
-      if (!s) return [null, null];
-      return [/^\d+$/.test(s) ? Number(s) : s, null];
-    case 'boolean':
-      return [s === 'true', null];
-    default:
-      return [s === '' ? null : s, null];
-  }
-}
+export { fromInput, toInput } from '../field_values';
 
 interface InputProps {
   def: FieldDef;
@@ -123,7 +81,7 @@ export function FieldInput(props: InputProps) {
   };
   let control;
   if (props.options || def.type === 'enum') {
-    const opts = props.options || (def.values || []).map((v) => ({ value: v, label: enumLabel(v) }));
+    const opts = props.options || (def.enum_values || []).map((v) => ({ value: v, label: enumLabel(v) }));
     control = (
       <select {...common} value={value} onChange={(e) => onInput((e.target as HTMLSelectElement).value)}>
         <option value="">—</option>
@@ -134,9 +92,9 @@ export function FieldInput(props: InputProps) {
         ))}
       </select>
     );
-  } else if (def.type === 'reference' && def.references) {
-    control = <RefPicker {...common} resource={def.references} value={value} onInput={onInput} />;
-  } else if (def.type === 'long_text') {
+  } else if (def.type === 'reference' && def.references_plural) {
+    control = <RefPicker {...common} resource={def.references_plural} value={value} onInput={onInput} />;
+  } else if (def.text_format === 'multiline' && (def.max_length ?? 0) > 1000) {
     control = <textarea {...common} rows={3} value={value} onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)} />;
   } else if (def.type === 'boolean') {
     control = (

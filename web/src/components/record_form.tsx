@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, fieldErrors, type Rec } from '../api';
 import { t } from '../i18n';
 import type { FieldDef } from '../schema';
+import { fieldValue } from '../record_types';
 import { FieldInput, fromInput, toInput } from './fields';
 
 interface Props {
@@ -15,7 +16,7 @@ interface Props {
 }
 
 export function RecordForm({ resource, record, fields, onSaved, options }: Props) {
-  const initial = () => Object.fromEntries(fields.map((d) => [d.name, toInput(d, record[d.name], record)]));
+  const initial = () => Object.fromEntries(fields.map((d) => [d.name, toInput(d, fieldValue(d, record), record)]));
   const [values, setValues] = useState<Record<string, string>>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -36,7 +37,13 @@ export function RecordForm({ resource, record, fields, onSaved, options }: Props
     for (const d of dirty) {
       const [v, err] = fromInput(d, values[d.name], values.currency || record.currency || 'EUR');
       if (err) local[d.name] = err;
-      else body[d.name] = v;
+      else if (d.custom_key !== undefined) {
+        // The record's custom object is written whole: keep the other keys as they are.
+        const custom = { ...(record.custom || {}), ...(body.custom || {}) };
+        if (v === null) delete custom[d.custom_key];
+        else custom[d.custom_key] = v;
+        body.custom = custom;
+      } else body[d.name] = v;
     }
     setErrors(local);
     if (Object.keys(local).length || !Object.keys(body).length) return;

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, fieldErrors, qs, type Page, type Rec } from '../api';
 import { dateTime, enumLabel, label, t, date } from '../i18n';
-import { fieldDef } from '../schema';
+import { fieldDef } from '../record_types';
 import type { MessageKey } from '../messages';
 import { localDateTimeInput, todayIso } from '../format';
 import { useUser } from '../session';

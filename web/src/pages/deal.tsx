@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, qs, type Page, type Rec } from '../api';
 import { dateTime, enumLabel, money, t, date } from '../i18n';
-import { editableFields } from '../schema';
+import { editableFields } from '../record_types';
 import { Link } from '../components/link';
 import { displayName, RefName } from '../components/ref_name';
 import { RecordForm } from '../components/record_form';

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, qs, request } from '../api';
 import { getLang, num, t } from '../i18n';
-import { importFields, suggestMapping } from '../schema';
+import { importFields, suggestMapping } from '../record_types';
 import { parseCsv, toCsv } from '../csv';
 
 type Res = 'contacts' | 'companies' | 'deals';
@@ -42,7 +42,7 @@ export function ImportPage() {
 
   const header = rows[0] || [];
   const data = rows.slice(1);
-  const targets = importFields[resource].map((f) => ({ value: f.field, text: getLang() === 'fr' ? f.fr : f.en }));
+  const targets = importFields(resource).map((f) => ({ value: f.field, text: getLang() === 'fr' ? f.label.fr : f.label.en }));
 
   async function onFile(file: File | undefined) {
     setReport(null);

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, qs, type Page, type Rec } from '../api';
 import { enumLabel, money, num, t } from '../i18n';
-import { editableFields } from '../schema';
+import { editableFields } from '../record_types';
 import { navigate } from '../router';
 import { Link } from '../components/link';
 import { displayName, primeName, RefName } from '../components/ref_name';

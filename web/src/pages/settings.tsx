@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, fieldErrors, qs, type Page, type Rec } from '../api';
 import { enumLabel, t } from '../i18n';
 import type { MessageKey } from '../messages';
-import { ROLES } from '../schema';
+import { enumValues, loadSchema } from '../record_types';
 import { useLocation, navigate } from '../router';
 import { invalidateSmall, nextId, TextField } from '../components/fields';
 import { displayName } from '../components/ref_name';
@@ -134,7 +134,7 @@ function Users() {
               <td>{u.email}</td>
               <td>
                 <select aria-label={t('label.roleOf', { name: displayName('users', u) })} value={u.role} onChange={(e) => patch(u, { role: (e.target as HTMLSelectElement).value })}>
-                  {ROLES.map((r) => (
+                  {enumValues('users', 'role').map((r) => (
                     <option key={r} value={r}>
                       {enumLabel(r)}
                     </option>
@@ -159,7 +159,7 @@ function Users() {
         <div class="form-grid">
           <TextField label={t('label.email')} type="email" required value={form.email} error={errors.email} onInput={(v) => setForm({ ...form, email: v })} />
           <TextField label={t('label.name')} value={form.name} error={errors.name} onInput={(v) => setForm({ ...form, name: v })} />
-          <Select label={t('label.role')} value={form.role} onChange={(v) => setForm({ ...form, role: v })} options={ROLES.map((r) => ({ value: r, text: enumLabel(r) }))} />
+          <Select label={t('label.role')} value={form.role} onChange={(v) => setForm({ ...form, role: v })} options={enumValues('users', 'role').map((r) => ({ value: r, text: enumLabel(r) }))} />
           <Select label={t('label.team')} value={form.team_id} onChange={(v) => setForm({ ...form, team_id: v })} options={teamOptions} />
           <TextField label={t('label.password')} type="password" required value={form.password} error={errors.password} onInput={(v) => setForm({ ...form, password: v })} />
         </div>
@@ -359,6 +359,8 @@ function CustomFields() {
       setErrors({});
       setMsg(t('msg.saved'));
       setTick(tick + 1);
+      // Forms, columns and imports of that record type now offer the new field.
+      loadSchema().catch(() => {});
     } catch (err) {
       setErrors(fieldErrors(err));
       setMsg(err instanceof ApiError ? err.message : String(err));
@@ -396,7 +398,7 @@ function CustomFields() {
             label={t('settings.recordType')}
             value={form.entity}
             onChange={(v) => setForm({ ...form, entity: v })}
-            options={['contact', 'company', 'deal'].map((x) => ({ value: x, text: enumLabel(x) }))}
+            options={enumValues('custom_fields', 'entity').map((x) => ({ value: x, text: enumLabel(x) }))}
           />
           <TextField label={t('settings.key')} required value={form.key} error={errors.key} onInput={(v) => setForm({ ...form, key: v })} />
           <TextField label={t('settings.label')} required value={form.label} error={errors.label} onInput={(v) => setForm({ ...form, label: v })} />
