@@ -82,7 +82,7 @@ void register_job_stream_routes(http::Router& router, domain::Services& services
                  return http::Response::error(allowed.error());
                }
                return http::Response::stream([&jobs, a, kind = std::move(kind), id,
-                                              after](std::shared_ptr<http::EventSink> sink) {
+                                              after](const std::shared_ptr<http::EventSink>& sink) {
                  auto listener = std::make_shared<JobStreamListener>(sink, kind, id);
                  if (!jobs.watch(a, std::move(listener), after).ok()) sink->close();
                });
