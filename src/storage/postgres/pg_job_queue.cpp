@@ -172,6 +172,46 @@ Result<void> PgJobQueue::complete(std::int64_t id, const std::string& worker, co
   return one_row_or_lease_lost(r, id);
 }
 
+std::vector<std::int64_t> PgJobQueue::hold(const std::vector<std::int64_t>& ids,
+                                           const std::string& worker) {
+  if (ids.empty()) return {};
+  // The row locks last until the unit ends, so a claim on another server passes over these
+  // jobs even after their lease expires (SKIP LOCKED), and our complete_held cannot miss.
+  // SKIP LOCKED here too: a job some other unit is locking now is one whose lease expired
+  // and that a claim is taking over — it is no longer ours to run, and we do not wait.
+  std::string array = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    array += (i == 0 ? "" : ",") + std::to_string(ids[i]);
+  }
+  array += "}";
+  auto r = db_.query(
+      "SELECT id FROM jobs WHERE id = ANY($1::bigint[]) AND status = 'running' "
+      "AND lease_owner = $2 FOR UPDATE SKIP LOCKED",
+      params(array, worker));
+  std::vector<std::int64_t> held;
+  held.reserve(static_cast<std::size_t>(r.rows()));
+  for (int row = 0; row < r.rows(); ++row) held.push_back(r.int64(row, 0));
+  return held;
+}
+
+Result<void> PgJobQueue::complete_held(const std::vector<domain::JobCompletion>& jobs,
+                                       const std::string& worker, std::int64_t now_ms) {
+  if (jobs.empty()) return {};
+  // One jsonb array of [id, result or null]: one statement for the whole batch.
+  Json rows = Json::array();
+  for (const auto& job : jobs) rows.push_back(Json::array({job.id, job.result}));
+  auto r = db_.query(
+      "UPDATE jobs AS j SET status = 'done', result_json = nullif(d.row -> 1, 'null'::jsonb), "
+      "lease_owner = NULL, lease_until = NULL, updated_at = $2, finished_at = $2 "
+      "FROM jsonb_array_elements($1::jsonb) AS d(row) "
+      "WHERE j.id = (d.row ->> 0)::bigint AND j.status = 'running' AND j.lease_owner = $3",
+      params(rows.dump(), now_ms, worker));
+  if (r.affected() == static_cast<std::int64_t>(jobs.size())) return {};
+  return Error::conflict(fmt::format("{} of {} jobs are no longer leased to this worker",
+                                     static_cast<std::int64_t>(jobs.size()) - r.affected(),
+                                     jobs.size()));
+}
+
 Result<void> PgJobQueue::checkpoint(std::int64_t id, const std::string& worker, const Json& state,
                                     std::optional<domain::JobProgress> progress,
                                     std::int64_t lease_until_ms, std::int64_t now_ms) {

@@ -152,6 +152,45 @@ Result<void> SqliteJobQueue::complete(std::int64_t id, const std::string& worker
   return update_leased(std::move(stmt), id);
 }
 
+// The single writer already keeps every other unit out until this one ends: holding is
+// checking.
+std::vector<std::int64_t> SqliteJobQueue::hold(const std::vector<std::int64_t>& ids,
+                                               const std::string& worker) {
+  auto stmt = db_.prepare(
+      "SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?1)) "
+      "AND status = 'running' AND lease_owner = ?2");
+  stmt->bind(1, std::string_view(Json(ids).dump()));
+  stmt->bind(2, std::string_view(worker));
+  std::vector<std::int64_t> held;
+  held.reserve(ids.size());
+  while (stmt->step()) held.push_back(stmt->column_int64(0));
+  return held;
+}
+
+Result<void> SqliteJobQueue::complete_held(const std::vector<domain::JobCompletion>& jobs,
+                                           const std::string& worker, std::int64_t now_ms) {
+  if (jobs.empty()) return {};
+  // One JSON array of [id, result as JSON text or null]: one statement for the whole batch.
+  Json rows = Json::array();
+  for (const auto& job : jobs) {
+    rows.push_back(
+        Json::array({job.id, job.result.is_null() ? Json(nullptr) : Json(job.result.dump())}));
+  }
+  auto stmt = db_.prepare(
+      "UPDATE jobs SET status = 'done', result_json = d.result, lease_owner = NULL, "
+      "lease_until = NULL, updated_at = ?2, finished_at = ?2 "
+      "FROM (SELECT value ->> '$[0]' AS id, value ->> '$[1]' AS result FROM json_each(?1)) AS d "
+      "WHERE jobs.id = d.id AND jobs.status = 'running' AND jobs.lease_owner = ?3");
+  stmt->bind(1, std::string_view(rows.dump()));
+  stmt->bind(2, now_ms);
+  stmt->bind(3, std::string_view(worker));
+  stmt->run();
+  if (db_.changes() == static_cast<int>(jobs.size())) return {};
+  return Error::conflict(fmt::format("{} of {} jobs are no longer leased to this worker",
+                                     jobs.size() - static_cast<std::size_t>(db_.changes()),
+                                     jobs.size()));
+}
+
 Result<void> SqliteJobQueue::checkpoint(std::int64_t id, const std::string& worker,
                                         const Json& state,
                                         std::optional<domain::JobProgress> progress,
