@@ -151,8 +151,7 @@ class JobQueue {
   // Locks the jobs `ids` until the unit ends and returns, in no particular order, those still
   // leased to `worker` (running, lease owner = worker). While held, no claim takes them, not
   // even once their lease has expired, so the runner can run their handlers one after the
-  // other and complete them together at the end of the unit (complete_held). A job another
-  // unit is locking right now is not returned: its lease has expired and a claim is taking it.
+  // other and complete them together at the end of the unit (complete_held).
   virtual std::vector<std::int64_t> hold(const std::vector<std::int64_t>& ids,
                                          const std::string& worker) = 0;
   // complete() for many jobs held in this unit, in one statement. kConflict (and nothing
