@@ -153,12 +153,12 @@ Result<void> SqliteJobQueue::complete(std::int64_t id, const std::string& worker
 }
 
 // The single writer already keeps every other unit out until this one ends: holding is
-// checking.
+// checking. Found by the primary key (`+status`: see complete_held).
 std::vector<std::int64_t> SqliteJobQueue::hold(const std::vector<std::int64_t>& ids,
                                                const std::string& worker) {
   auto stmt = db_.prepare(
       "SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?1)) "
-      "AND status = 'running' AND lease_owner = ?2");
+      "AND +status = 'running' AND lease_owner = ?2");
   stmt->bind(1, std::string_view(Json(ids).dump()));
   stmt->bind(2, std::string_view(worker));
   std::vector<std::int64_t> held;
@@ -170,20 +170,26 @@ std::vector<std::int64_t> SqliteJobQueue::hold(const std::vector<std::int64_t>& 
 Result<void> SqliteJobQueue::complete_held(const std::vector<domain::JobCompletion>& jobs,
                                            const std::string& worker, std::int64_t now_ms) {
   if (jobs.empty()) return {};
-  // One JSON array of [id, result as JSON text or null]: one statement for the whole batch.
-  Json rows = Json::array();
+  // One statement for the whole batch: the ids as a JSON array (an IN list: SQLite probes the
+  // primary key per id), the results as a JSON object {"<id>": "<result as JSON text>"} with
+  // only the non-null ones. `+status`: without statistics (a new database) SQLite would
+  // walk jobs_by_status over every running job instead — per JSON row when written as
+  // `UPDATE … FROM json_each(?)`, which took 60 % of the writer's time (measured).
+  Json ids = Json::array();
+  Json results = Json::object();
   for (const auto& job : jobs) {
-    rows.push_back(
-        Json::array({job.id, job.result.is_null() ? Json(nullptr) : Json(job.result.dump())}));
+    ids.push_back(job.id);
+    if (!job.result.is_null()) results[std::to_string(job.id)] = job.result.dump();
   }
   auto stmt = db_.prepare(
-      "UPDATE jobs SET status = 'done', result_json = d.result, lease_owner = NULL, "
-      "lease_until = NULL, updated_at = ?2, finished_at = ?2 "
-      "FROM (SELECT value ->> '$[0]' AS id, value ->> '$[1]' AS result FROM json_each(?1)) AS d "
-      "WHERE jobs.id = d.id AND jobs.status = 'running' AND jobs.lease_owner = ?3");
-  stmt->bind(1, std::string_view(rows.dump()));
-  stmt->bind(2, now_ms);
-  stmt->bind(3, std::string_view(worker));
+      "UPDATE jobs SET status = 'done', result_json = ?2 ->> ('$.\"' || id || '\"'), "
+      "lease_owner = NULL, lease_until = NULL, updated_at = ?3, finished_at = ?3 "
+      "WHERE id IN (SELECT value FROM json_each(?1)) AND +status = 'running' "
+      "AND lease_owner = ?4");
+  stmt->bind(1, std::string_view(ids.dump()));
+  stmt->bind(2, std::string_view(results.dump()));
+  stmt->bind(3, now_ms);
+  stmt->bind(4, std::string_view(worker));
   stmt->run();
   if (db_.changes() == static_cast<int>(jobs.size())) return {};
   return Error::conflict(fmt::format("{} of {} jobs are no longer leased to this worker",
