@@ -205,12 +205,24 @@ void JobRunner::thread_loop(int index) {
 std::vector<Job> JobRunner::run_batch(std::vector<Job> jobs, std::mt19937_64& rng) {
   std::vector<Job> still_running;
   std::int64_t finished = 0;
+  std::vector<std::int64_t> ids;
+  ids.reserve(jobs.size());
+  for (const Job& job : jobs) ids.push_back(job.id);
   auto outcome = store_.write([&](Transaction& tx) -> Result<Json> {
     // From scratch, and `jobs` left as claimed: the engine may run this unit again.
     still_running.clear();
     finished = 0;
+    // Locked until this unit ends: from here on the leases cannot be lost, so each handler's
+    // savepoint holds only its own writes and every finished job is completed by one
+    // statement at the end, in this same transaction (exactly-once in effect).
+    std::vector<std::int64_t> held = tx.jobs().hold(ids, worker_);
+    std::sort(held.begin(), held.end());
+    std::vector<domain::JobCompletion> completions;
+    completions.reserve(jobs.size());
     for (const Job& job : jobs) {
       const std::int64_t now = now_ms();
+      // Not held: the lease expired and another worker took the job over; it decides.
+      if (!std::binary_search(held.begin(), held.end(), job.id)) continue;
       if (stop_flag_) {
         (void)tx.jobs().release(job.id, worker_, now);
         continue;
@@ -243,7 +255,7 @@ std::vector<Job> JobRunner::run_batch(std::vector<Job> jobs, std::mt19937_64& rn
         if (!step.ok()) return step.error();
         const std::int64_t at = now_ms();
         if (step->finished) {
-          RELAIS_TRY(tx.jobs().complete(job.id, worker_, step->result, at));
+          // Completed with the rest of the batch below (complete_held).
           if (kind->every_ms > 0) RELAIS_TRY(tx.jobs().enqueue(recurring_job(*kind, at)));
         } else {
           RELAIS_TRY(tx.jobs().checkpoint(job.id, worker_, step->state, step->progress,
@@ -254,6 +266,7 @@ std::vector<Job> JobRunner::run_batch(std::vector<Job> jobs, std::mt19937_64& rn
       });
       if (ran.ok()) {
         if (done_step->finished) {
+          completions.push_back({job.id, std::move(done_step->result)});
           ++finished;
         } else {
           Job next = job;
@@ -275,6 +288,9 @@ std::vector<Job> JobRunner::run_batch(std::vector<Job> jobs, std::mt19937_64& rn
                      retry_at ? "" : ", dead-lettered", error.message);
       }
     }
+    // Every job here is held: a refusal means the engine broke hold()'s promise, and the
+    // whole batch rolls back (its jobs run again once their leases expire).
+    RELAIS_TRY(tx.jobs().complete_held(completions, worker_, now_ms()));
     return Json();
   });
   if (!outcome.ok()) {

@@ -3,12 +3,14 @@
 // servers) may share one database: claims lease each job to exactly one of them.
 //
 // Each thread loops: claim a batch of due jobs (one write unit), then run the batch in one
-// write unit, each job inside its own savepoint together with its complete()/checkpoint(), so
-// one failing job rolls back alone and its effect is never half-applied. An error or a lost
-// lease rolls the job's savepoint back; the job is then failed (retried later with back-off)
-// or left to whoever holds the lease now. A worker killed at any instant leaves its jobs
-// leased until the lease expires, when any runner claims them again: nothing is lost, and
-// nothing committed runs twice.
+// write unit: first hold() the batch (its rows locked until commit, so no lease can be lost
+// meanwhile), then each handler inside its own savepoint, so one failing job rolls back alone
+// and its effect is never half-applied, then complete_held() every finished job in one
+// statement, committed with their effects. A failed handler's savepoint is rolled back and
+// the job failed (retried later with back-off); a job no longer held is left to whoever holds
+// its lease now. A worker killed at any instant leaves its jobs leased until the lease
+// expires, when any runner claims them again: nothing is lost, and nothing committed runs
+// twice.
 //
 // Thread 0 also dispatches the outbox to the registry's consumers and keeps recurring kinds
 // scheduled.

@@ -11,7 +11,9 @@
 //                           a running job whose lease expired (killed worker) too.
 // Exactly-once in effect: a handler's writes and its complete()/checkpoint() share one
 // transaction, and both are refused (kConflict) once the worker no longer holds the lease, so
-// the unit rolls back and the effect is never applied twice.
+// the unit rolls back and the effect is never applied twice. A runner running a batch first
+// hold()s the batch's jobs (locked for the rest of the unit: the lease cannot be lost in
+// between), then runs each handler, then complete_held()s the finished ones at once.
 //
 // Times are epoch milliseconds (UTC): one engine-neutral type that compares as a number.
 // Threading: a JobQueue belongs to the Transaction it came from (see store.hpp).
@@ -73,6 +75,12 @@ struct JobClaim {
   std::int64_t now_ms = 0;
   std::int64_t lease_ms = 60'000;
   std::vector<std::string> kinds;  // empty: any kind
+};
+
+// One finished job of a batch and what its handler returned (JobQueue::complete_held).
+struct JobCompletion {
+  std::int64_t id = 0;
+  Json result;
 };
 
 struct JobListQuery {
@@ -158,6 +166,17 @@ class JobQueue {
   virtual Result<void> checkpoint(std::int64_t id, const std::string& worker, const Json& state,
                                   std::optional<JobProgress> progress, std::int64_t lease_until_ms,
                                   std::int64_t now_ms) = 0;
+  // Batches (what a runner does with the jobs it claimed, in one write unit):
+  // Locks the jobs `ids` until the unit ends and returns, in no particular order, those still
+  // leased to `worker` (running, lease owner = worker). While held, no claim takes them, not
+  // even once their lease has expired, so the runner can run their handlers one after the
+  // other and complete them together at the end of the unit (complete_held).
+  virtual std::vector<std::int64_t> hold(const std::vector<std::int64_t>& ids,
+                                         const std::string& worker) = 0;
+  // complete() for many jobs held in this unit, in one statement. kConflict (and nothing
+  // completed) when any of them is no longer leased to `worker`: the unit must roll back.
+  virtual Result<void> complete_held(const std::vector<JobCompletion>& jobs,
+                                     const std::string& worker, std::int64_t now_ms) = 0;
   // retry_at_ms set: failed, claimable again from then; nullopt: dead (dead letter).
   virtual Result<void> fail(std::int64_t id, const std::string& worker, const std::string& error,
                             std::optional<std::int64_t> retry_at_ms, std::int64_t now_ms) = 0;

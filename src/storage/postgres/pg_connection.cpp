@@ -131,10 +131,20 @@ PgConnection::~PgConnection() {
 
 void PgConnection::exec(std::string_view sql) {
   const std::string text(sql);
+  if (!deferred_.empty()) {
+    if (text.find(';') == std::string::npos) {
+      run_and_clear(run_pipelined(text, false, {}), conn_);
+      return;
+    }
+    // Several statements cannot go through the extended protocol: the deferred ones first.
+    run_and_clear(run_pipelined("SELECT 1", false, {}), conn_);
+  }
   run_and_clear(PQexec(conn_, text.c_str()), conn_);
 }
 
-PgResult PgConnection::query(const std::string& sql, const std::vector<SqlValue>& params) {
+void PgConnection::defer(std::string sql) { deferred_.push_back(std::move(sql)); }
+
+const std::string& PgConnection::prepared_name(const std::string& sql) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     if (prepared_.size() >= kMaxPrepared) {  // dynamic list queries: start over, rarely
@@ -145,15 +155,93 @@ PgResult PgConnection::query(const std::string& sql, const std::vector<SqlValue>
     run_and_clear(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), conn_);
     it = prepared_.emplace(sql, std::move(name)).first;
   }
-  const TextParams text(params);
-  PGresult* result =
-      PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                     text.values.empty() ? nullptr : text.values.data(), nullptr, nullptr, 0);
+  return it->second;
+}
+
+PGresult* PgConnection::run_pipelined(const std::string& last, bool prepared,
+                                      const std::vector<SqlValue>& params) {
+  const TextParams text(params);  // may throw (a NUL in a value): before anything is sent
+  std::vector<std::string> deferred = std::move(deferred_);
+  deferred_.clear();
+  if (PQenterPipelineMode(conn_) != 1) {
+    throw PgAbortError(std::string("cannot enter pipeline mode: ") + PQerrorMessage(conn_), "");
+  }
+  bool sent = true;
+  for (const auto& sql : deferred) {
+    sent = sent &&
+           PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  }
+  const char* const* values = text.values.empty() ? nullptr : text.values.data();
+  const int count = static_cast<int>(params.size());
+  sent = sent &&
+         (prepared ? PQsendQueryPrepared(conn_, last.c_str(), count, values, nullptr, nullptr, 0)
+                   : PQsendQueryParams(conn_, last.c_str(), count, nullptr, values, nullptr,
+                                       nullptr, 0)) == 1;
+  sent = sent && PQpipelineSync(conn_) == 1;
+  if (!sent) {
+    // Only a broken connection refuses to queue: nothing more can be read from it.
+    broken_ = true;
+    throw PgAbortError(std::string("lost the PostgreSQL connection: ") + PQerrorMessage(conn_), "");
+  }
+  // One result per statement (each followed by a null), then the sync's. The first failure
+  // is kept; the statements after it come back as "aborted".
+  PGresult* deferred_error = nullptr;
+  PGresult* last_result = nullptr;
+  for (std::size_t i = 0; i <= deferred.size(); ++i) {
+    PGresult* r = PQgetResult(conn_);
+    while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+    if (i < deferred.size()) {
+      const auto status = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+      if (status == PGRES_FATAL_ERROR && deferred_error == nullptr) {
+        deferred_error = r;
+      } else if (r != nullptr) {
+        PQclear(r);
+      }
+    } else {
+      last_result = r;
+    }
+  }
+  // Then the sync's result; a null first only on a connection that broke meanwhile.
+  for (PGresult* r = PQgetResult(conn_); r != nullptr; r = PQgetResult(conn_)) {
+    const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (sync) break;
+  }
+  if (PQexitPipelineMode(conn_) != 1) {
+    // Still in pipeline mode with results unread: unusable for the next unit.
+    broken_ = true;
+    if (deferred_error != nullptr) PQclear(deferred_error);
+    if (last_result != nullptr) PQclear(last_result);
+    throw PgAbortError(std::string("lost the PostgreSQL connection: ") + PQerrorMessage(conn_), "");
+  }
+  if (deferred_error != nullptr) {
+    if (last_result != nullptr) PQclear(last_result);
+    std::string message = field(deferred_error, PG_DIAG_MESSAGE_PRIMARY);
+    std::string sqlstate = field(deferred_error, PG_DIAG_SQLSTATE);
+    PQclear(deferred_error);
+    throw PgAbortError("a deferred statement failed: " + message, std::move(sqlstate));
+  }
+  return last_result;
+}
+
+PgResult PgConnection::query(const std::string& sql, const std::vector<SqlValue>& params) {
+  const std::string& name = prepared_name(sql);
+  PGresult* result = nullptr;
+  if (deferred_.empty()) {
+    const TextParams text(params);
+    result =
+        PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
+                       text.values.empty() ? nullptr : text.values.data(), nullptr, nullptr, 0);
+  } else {
+    result = run_pipelined(name, true, params);
+  }
   check(result, conn_);
   return PgResult(result);
 }
 
-bool PgConnection::healthy() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+bool PgConnection::healthy() const {
+  return conn_ != nullptr && !broken_ && PQstatus(conn_) == CONNECTION_OK;
+}
 
 std::optional<PgNotification> PgConnection::next_notification() {
   if (PQconsumeInput(conn_) == 0) {

@@ -103,9 +103,20 @@ class PgConnection {
   PgConnection& operator=(const PgConnection&) = delete;
 
   // Runs one or more statements without parameters or results (DDL, BEGIN/COMMIT, SET).
+  // Deferred statements go first, in the same round trip when `sql` is a single statement.
   void exec(std::string_view sql);
-  // Runs `sql` ($1, $2, ... placeholders) as a cached prepared statement.
+  // Runs `sql` ($1, $2, ... placeholders) as a cached prepared statement, after the deferred
+  // statements, in one round trip with them.
   PgResult query(const std::string& sql, const std::vector<SqlValue>& params = {});
+
+  // Queues one statement without parameters or rows (BEGIN, SAVEPOINT, RELEASE SAVEPOINT) to
+  // be sent with the next exec() or query() in one round trip (libpq pipeline mode): a unit
+  // of work then pays one round trip per statement that returns something, not per
+  // statement. A deferred statement that fails throws PgAbortError from that next call:
+  // which step it belonged to is no longer known, so the whole unit is doomed.
+  void defer(std::string sql);
+  // Drops the deferred statements unsent: the transaction is being rolled back anyway.
+  void discard_deferred() { deferred_.clear(); }
 
   // False once the server connection is lost (the pool then replaces it).
   bool healthy() const;
@@ -120,7 +131,17 @@ class PgConnection {
 
  private:
   static constexpr std::size_t kMaxPrepared = 512;
+  // The name of the prepared statement for `sql`, preparing it first when new.
+  const std::string& prepared_name(const std::string& sql);
+  // Sends the deferred statements, then `last` (a prepared statement's name with parameters,
+  // or a single statement's text when `prepared` is false), in one pipeline; returns the
+  // result of `last`. Throws as described at defer().
+  pg_result* run_pipelined(const std::string& last, bool prepared,
+                           const std::vector<SqlValue>& params);
+
   pg_conn* conn_ = nullptr;
+  std::vector<std::string> deferred_;
+  bool broken_ = false;  // a pipeline left unfinished: dropped by the pool
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   std::uint64_t next_statement_ = 0;
 };

@@ -38,6 +38,10 @@ class PgJobQueue final : public domain::JobQueue {
   Result<void> checkpoint(std::int64_t id, const std::string& worker, const Json& state,
                           std::optional<domain::JobProgress> progress, std::int64_t lease_until_ms,
                           std::int64_t now_ms) override;
+  std::vector<std::int64_t> hold(const std::vector<std::int64_t>& ids,
+                                 const std::string& worker) override;
+  Result<void> complete_held(const std::vector<domain::JobCompletion>& jobs,
+                             const std::string& worker, std::int64_t now_ms) override;
   Result<void> fail(std::int64_t id, const std::string& worker, const std::string& error,
                     std::optional<std::int64_t> retry_at_ms, std::int64_t now_ms) override;
   Result<void> release(std::int64_t id, const std::string& worker, std::int64_t now_ms) override;

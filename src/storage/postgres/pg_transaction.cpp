@@ -336,7 +336,8 @@ Result<Json> PgTransaction::savepoint(const std::function<Result<Json>()>& step)
     int& depth;
     ~Depth() { --depth; }
   } depth{savepoint_depth_};
-  db_.exec("SAVEPOINT " + name);
+  // Sent with the step's first statement (or the RELEASE): no round trip of its own.
+  db_.defer("SAVEPOINT " + name);
   auto undo = [&] {
     db_.exec("ROLLBACK TO SAVEPOINT " + name);
     db_.exec("RELEASE SAVEPOINT " + name);
@@ -344,6 +345,8 @@ Result<Json> PgTransaction::savepoint(const std::function<Result<Json>()>& step)
   Result<Json> result = Error::internal();
   try {
     result = step();
+  } catch (const PgAbortError&) {
+    throw;  // dooms the whole transaction (serialization failure, a deferred statement)
   } catch (const PgError& e) {
     // A serialization failure dooms the whole transaction: let the store retry it.
     if (e.is_retryable() || e.is_connection_failure()) throw;
@@ -357,7 +360,7 @@ Result<Json> PgTransaction::savepoint(const std::function<Result<Json>()>& step)
   if (!result.ok()) {
     undo();
   } else {
-    db_.exec("RELEASE SAVEPOINT " + name);
+    db_.defer("RELEASE SAVEPOINT " + name);  // sent with the unit's next statement or COMMIT
   }
   return result;
 }

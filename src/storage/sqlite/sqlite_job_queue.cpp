@@ -165,6 +165,51 @@ Result<void> SqliteJobQueue::complete(std::int64_t id, const std::string& worker
   return update_leased(std::move(stmt), id);
 }
 
+// The single writer already keeps every other unit out until this one ends: holding is
+// checking. Found by the primary key (`+status`: see complete_held).
+std::vector<std::int64_t> SqliteJobQueue::hold(const std::vector<std::int64_t>& ids,
+                                               const std::string& worker) {
+  auto stmt = db_.prepare(
+      "SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?1)) "
+      "AND +status = 'running' AND lease_owner = ?2");
+  stmt->bind(1, std::string_view(Json(ids).dump()));
+  stmt->bind(2, std::string_view(worker));
+  std::vector<std::int64_t> held;
+  held.reserve(ids.size());
+  while (stmt->step()) held.push_back(stmt->column_int64(0));
+  return held;
+}
+
+Result<void> SqliteJobQueue::complete_held(const std::vector<domain::JobCompletion>& jobs,
+                                           const std::string& worker, std::int64_t now_ms) {
+  if (jobs.empty()) return {};
+  // One statement for the whole batch: the ids as a JSON array (an IN list: SQLite probes the
+  // primary key per id), the results as a JSON object {"<id>": "<result as JSON text>"} with
+  // only the non-null ones. `+status`: without statistics (a new database) SQLite would
+  // walk jobs_by_status over every running job instead — per JSON row when written as
+  // `UPDATE … FROM json_each(?)`, which took 60 % of the writer's time (measured).
+  Json ids = Json::array();
+  Json results = Json::object();
+  for (const auto& job : jobs) {
+    ids.push_back(job.id);
+    if (!job.result.is_null()) results[std::to_string(job.id)] = job.result.dump();
+  }
+  auto stmt = db_.prepare(
+      "UPDATE jobs SET status = 'done', result_json = ?2 ->> ('$.\"' || id || '\"'), "
+      "lease_owner = NULL, lease_until = NULL, updated_at = ?3, finished_at = ?3 "
+      "WHERE id IN (SELECT value FROM json_each(?1)) AND +status = 'running' "
+      "AND lease_owner = ?4");
+  stmt->bind(1, std::string_view(ids.dump()));
+  stmt->bind(2, std::string_view(results.dump()));
+  stmt->bind(3, now_ms);
+  stmt->bind(4, std::string_view(worker));
+  stmt->run();
+  if (db_.changes() == static_cast<int>(jobs.size())) return {};
+  return Error::conflict(fmt::format("{} of {} jobs are no longer leased to this worker",
+                                     jobs.size() - static_cast<std::size_t>(db_.changes()),
+                                     jobs.size()));
+}
+
 Result<void> SqliteJobQueue::checkpoint(std::int64_t id, const std::string& worker,
                                         const Json& state,
                                         std::optional<domain::JobProgress> progress,
