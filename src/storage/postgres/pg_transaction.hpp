@@ -12,6 +12,7 @@
 
 #include "domain/store.hpp"
 #include "storage/postgres/pg_connection.hpp"
+#include "storage/postgres/pg_event_log.hpp"
 #include "storage/postgres/pg_job_queue.hpp"
 
 namespace relais::storage::postgres {
@@ -19,10 +20,11 @@ namespace relais::storage::postgres {
 class PgTransaction final : public domain::Transaction {
  public:
   // `write_unit`: false in a READ ONLY read unit.
-  PgTransaction(PgConnection& db, bool write_unit) : db_(db), jobs_(db, write_unit) {}
+  PgTransaction(PgConnection& db, bool write_unit) : db_(db), jobs_(db, write_unit), events_(db) {}
 
   Result<Json> savepoint(const std::function<Result<Json>()>& step) override;
   domain::JobQueue& jobs() override { return jobs_; }
+  domain::EventLog& events() override { return events_; }
 
   Result<Json> get(const domain::EntitySchema& schema, std::int64_t id) override;
   Result<domain::Page> list(const domain::EntitySchema& schema,
@@ -90,6 +92,7 @@ class PgTransaction final : public domain::Transaction {
 
   PgConnection& db_;
   PgJobQueue jobs_;
+  PgEventLog events_;
   std::optional<std::string> effective_time_;  // unset: the clock
   int savepoint_depth_ = 0;                    // nested savepoints open now (sp1, sp2, ...)
   domain::EffectiveTimeScope effective_time_scope_ = domain::EffectiveTimeScope::kEverything;

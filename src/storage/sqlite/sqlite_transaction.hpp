@@ -7,6 +7,7 @@
 #include "storage/sqlite/connection.hpp"
 #include "storage/sqlite/fts_log.hpp"
 #include "storage/sqlite/sqlite_error.hpp"
+#include "storage/sqlite/sqlite_event_log.hpp"
 #include "storage/sqlite/sqlite_job_queue.hpp"
 
 namespace relais::storage::sqlite {
@@ -16,10 +17,11 @@ class SqliteTransaction final : public domain::Transaction {
   // `fts`: the writer's deferred full-text inserts (see fts_log.hpp); null = write them
   // immediately (readers, tools).
   explicit SqliteTransaction(Connection& db, FtsLog* fts = nullptr)
-      : db_(db), fts_(fts), jobs_(db) {}
+      : db_(db), fts_(fts), jobs_(db), events_(db) {}
 
   Result<Json> savepoint(const std::function<Result<Json>()>& step) override;
   domain::JobQueue& jobs() override { return jobs_; }
+  domain::EventLog& events() override { return events_; }
 
   Result<Json> get(const domain::EntitySchema& schema, std::int64_t id) override;
   Result<domain::Page> list(const domain::EntitySchema& schema,
@@ -87,6 +89,7 @@ class SqliteTransaction final : public domain::Transaction {
   FtsLog* fts_;
   std::optional<std::string> effective_time_;  // unset: the clock
   SqliteJobQueue jobs_;
+  SqliteEventLog events_;
   int savepoint_depth_ = 0;  // nested savepoint() calls open now (names sp1, sp2, ...)
   domain::EffectiveTimeScope effective_time_scope_ = domain::EffectiveTimeScope::kEverything;
 };
