@@ -415,7 +415,9 @@ TEST_P(StoreContractTest, EventsOfAnAnonymousVisitorJoinTheContactOnIdentify) {
     EXPECT_EQ(moved, 2);
     auto events = all_pages(tx, {.contact_id = ada});
     EXPECT_EQ(ids_of(events), (std::vector<std::int64_t>{ids[4], ids[1], ids[0]}));
-    if (events.size() == 3) EXPECT_EQ(events[1].visitor_id, "visitor-1");
+    if (events.size() == 3) {
+      EXPECT_EQ(events[1].visitor_id, "visitor-1");
+    }
     EXPECT_EQ(ids_of(all_pages(tx, {.contact_id = bob})), (std::vector<std::int64_t>{ids[3]}));
     RELAIS_ASSIGN_OR_RETURN(auto again, tx.events().identify("visitor-1", ada));
     EXPECT_EQ(again, 0);

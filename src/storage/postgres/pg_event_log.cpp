@@ -80,7 +80,7 @@ Result<std::vector<std::int64_t>> PgEventLog::append(const std::vector<domain::N
       "INSERT INTO events(contact_id, visitor_id, name_id, occurred_at, properties) "
       "SELECT contact_id, visitor_id, name_id, occurred_at, properties "
       "FROM jsonb_to_recordset($1::jsonb) AS x(contact_id bigint, visitor_id text, "
-      "name_id integer, occurred_at bigint, properties jsonb) RETURNING id",
+      "name_id bigint, occurred_at bigint, properties jsonb) RETURNING id",
       params(rows.dump()));
   // One statement draws its identity values in the order it inserts rows, which is the
   // recordset's order; RETURNING itself promises no order, so sort.
@@ -104,7 +104,7 @@ Result<domain::EventPage> PgEventLog::contact_events(const domain::ContactEventQ
       "FROM events e JOIN event_names n ON n.id = e.name_id "
       "WHERE e.contact_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3 "
       "AND (e.occurred_at, e.id) < ($4::bigint, $5::bigint) "
-      "AND ($6::int = 0 OR e.name_id IN (SELECT jsonb_array_elements_text($7::jsonb)::int)) "
+      "AND ($6::int = 0 OR e.name_id IN (SELECT jsonb_array_elements_text($7::jsonb)::bigint)) "
       "ORDER BY e.occurred_at DESC, e.id DESC LIMIT $8",
       params(query.contact_id, query.from_ms.value_or(std::numeric_limits<std::int64_t>::min()),
              query.to_ms.value_or(std::numeric_limits<std::int64_t>::max()), after.occurred_at_ms,
@@ -150,7 +150,7 @@ Result<std::vector<domain::BucketCount>> PgEventLog::bucket_counts(
       // One count per bucket, each a range of events_by_name (index-only once vacuumed), in
       // one statement: the same plan as SQLite's, one round trip.
       auto r = db_.query(
-          "SELECT (SELECT count(*) FROM events WHERE name_id = $1::int "
+          "SELECT (SELECT count(*) FROM events WHERE name_id = $1::bigint "
           "AND occurred_at >= (b.v->>0)::bigint AND occurred_at < (b.v->>1)::bigint) "
           "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS b(v, i) ORDER BY b.i",
           params(id->second, ranges_text));
