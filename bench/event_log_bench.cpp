@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -183,10 +184,13 @@ int main(int argc, char** argv) {
   }
 
   std::vector<double> times;
+  std::vector<double>
+      cpu_times;  // this process's CPU (SQLite's work; PostgreSQL's is the server's)
   std::int64_t counted = 0;
   std::size_t buckets = 0;
   for (int r = 0; r < repeat; ++r) {
     const auto start = Clock::now();
+    const std::clock_t cpu_start = std::clock();
     check(store->read([&](Transaction& tx) -> Result<Json> {
       RELAIS_ASSIGN_OR_RETURN(auto counts,
                               tx.events().bucket_counts({.names = {"page_view"},
@@ -201,10 +205,15 @@ int main(int argc, char** argv) {
     }),
           "aggregate");
     times.push_back(ms_since(start));
+    cpu_times.push_back(1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC);
   }
   std::sort(times.begin(), times.end());
-  fmt::print("aggregate day buckets={} counted={} p50={:.0f} ms min={:.0f} ms max={:.0f} ms\n",
-             buckets, counted, times[times.size() / 2], times.front(), times.back());
+  std::sort(cpu_times.begin(), cpu_times.end());
+  fmt::print(
+      "aggregate day buckets={} counted={} p50={:.0f} ms min={:.0f} ms max={:.0f} ms "
+      "(client cpu p50={:.0f} ms)\n",
+      buckets, counted, times[times.size() / 2], times.front(), times.back(),
+      cpu_times[cpu_times.size() / 2]);
 
   std::vector<double> page_times;
   for (int r = 0; r < 200; ++r) {

@@ -59,6 +59,13 @@ Result<EventPosition> decode_event_cursor(const std::string& cursor) {
   return EventPosition{values[0].get<std::int64_t>(), values[1].get<std::int64_t>()};
 }
 
+std::int64_t newest_bound(const domain::ContactEventQuery& query, const EventPosition& after) {
+  if (!query.to_ms || *query.to_ms == std::numeric_limits<std::int64_t>::min()) {
+    return query.to_ms ? std::numeric_limits<std::int64_t>::min() : after.occurred_at_ms;
+  }
+  return std::min(*query.to_ms - 1, after.occurred_at_ms);
+}
+
 std::vector<std::string> sorted_names(std::vector<std::string> names) {
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());

@@ -33,6 +33,10 @@ std::string encode_event_cursor(const EventPosition& after);
 // cursor is the start: a position after every event.
 Result<EventPosition> decode_event_cursor(const std::string& cursor);
 
+// The highest occurred_at a page after `after` can hold: the cursor's, or less when the
+// query ends earlier (`to_ms` is exclusive). One bound for the index to seek to.
+std::int64_t newest_bound(const domain::ContactEventQuery& query, const EventPosition& after);
+
 // Names asked for, sorted and without duplicates (the order bucket_counts answers in).
 std::vector<std::string> sorted_names(std::vector<std::string> names);
 

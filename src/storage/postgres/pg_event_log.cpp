@@ -102,13 +102,13 @@ Result<domain::EventPage> PgEventLog::contact_events(const domain::ContactEventQ
   auto r = db_.query(
       "SELECT e.id, e.contact_id, e.visitor_id, n.name, e.occurred_at, e.properties "
       "FROM events e JOIN event_names n ON n.id = e.name_id "
-      "WHERE e.contact_id = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3 "
+      "WHERE e.contact_id = $1 AND e.occurred_at >= $2 AND e.occurred_at <= $3 "
       "AND (e.occurred_at, e.id) < ($4::bigint, $5::bigint) "
       "AND ($6::int = 0 OR e.name_id IN (SELECT jsonb_array_elements_text($7::jsonb)::bigint)) "
       "ORDER BY e.occurred_at DESC, e.id DESC LIMIT $8",
       params(query.contact_id, query.from_ms.value_or(std::numeric_limits<std::int64_t>::min()),
-             query.to_ms.value_or(std::numeric_limits<std::int64_t>::max()), after.occurred_at_ms,
-             after.id, static_cast<std::int64_t>(name_ids.size()), name_ids.dump(),
+             newest_bound(query, after), after.occurred_at_ms, after.id,
+             static_cast<std::int64_t>(name_ids.size()), name_ids.dump(),
              static_cast<std::int64_t>(limit) + 1));
   for (int row = 0; row < r.rows(); ++row) {
     if (page.items.size() == static_cast<std::size_t>(limit)) {

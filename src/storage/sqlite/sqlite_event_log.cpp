@@ -80,19 +80,20 @@ Result<domain::EventPage> SqliteEventLog::contact_events(const domain::ContactEv
   }
   domain::EventPage page;
   if (!query.names.empty() && name_ids.empty()) return page;  // no such event ever
-  // The row value comparison walks events_by_contact backwards from the cursor (the rowid,
-  // the index's hidden last column, orders ties); one row more than the page says whether
-  // another page follows.
+  // Walks events_by_contact backwards from the cursor: the one upper bound on occurred_at
+  // (newest_bound) is what SQLite seeks to (a row value alone is a filter: a deep page would
+  // step over every newer event), the row value then orders ties by the rowid, the index's
+  // hidden last column. One row more than the page says whether another page follows.
   auto stmt = db_.prepare(
       "SELECT e.id, e.contact_id, e.visitor_id, n.name, e.occurred_at, e.properties "
       "FROM events e JOIN event_names n ON n.id = e.name_id "
-      "WHERE e.contact_id = ?1 AND e.occurred_at >= ?2 AND e.occurred_at < ?3 "
+      "WHERE e.contact_id = ?1 AND e.occurred_at >= ?2 AND e.occurred_at <= ?3 "
       "AND (e.occurred_at, e.id) < (?4, ?5) "
       "AND (?6 = 0 OR e.name_id IN (SELECT value FROM json_each(?7))) "
       "ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?8");
   stmt->bind(1, query.contact_id);
   stmt->bind(2, query.from_ms.value_or(std::numeric_limits<std::int64_t>::min()));
-  stmt->bind(3, query.to_ms.value_or(std::numeric_limits<std::int64_t>::max()));
+  stmt->bind(3, newest_bound(query, after));
   stmt->bind(4, after.occurred_at_ms);
   stmt->bind(5, after.id);
   stmt->bind(6, static_cast<std::int64_t>(name_ids.size()));
