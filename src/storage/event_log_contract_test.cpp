@@ -91,6 +91,7 @@ TEST_P(StoreContractTest, EventsAppendedInAUnitThatFailsLeaveNothing) {
   });
   auto failed = store_->write([&](Transaction& tx) -> Result<Json> {
     std::vector<NewEvent> batch;
+    batch.reserve(101);
     for (int i = 0; i < 100; ++i) batch.push_back(of_contact(contact, "page_view", 1'000 + i));
     batch.push_back(of_visitor("v-1", "brand_new_name", 5'000));
     RELAIS_ASSIGN_OR_RETURN(auto ids, tx.events().append(batch));
@@ -375,6 +376,7 @@ TEST_P(StoreContractTest, EventsRetentionDeletesOldEventsInBoundedBatches) {
   write([&](Transaction& tx) -> Result<Json> {
     contact = new_contact(tx, "Ada");
     std::vector<NewEvent> batch;
+    batch.reserve(30);
     for (int i = 0; i < 25; ++i) {
       batch.push_back(of_contact(contact, i % 2 == 0 ? "page_view" : "email_opened", 1'000 + i));
     }
