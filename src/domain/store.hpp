@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "domain/events/event_log.hpp"
 #include "domain/jobs/job_queue.hpp"
 #include "domain/query/filter_ast.hpp"
 #include "domain/schema/entity_schema.hpp"
@@ -181,6 +182,8 @@ class Transaction {
 
   // The durable job queue and outbox cursors, inside this unit of work (job_queue.hpp).
   virtual JobQueue& jobs() = 0;
+  // The event log (behavioural events), inside this unit of work (events/event_log.hpp).
+  virtual EventLog& events() = 0;
 
   // Signals `topic` (signals.hpp) to the Store's subscribers once this unit commits (on
   // PostgreSQL to every server's, in the same transaction: never if it rolls back). The engine
@@ -211,7 +214,7 @@ class Transaction {
   virtual std::optional<std::int64_t> find_company_by_domain(const std::string& domain) = 0;
 
   // Moves every reference to `from_contact` (activities, tasks, notes, deals.contact_ids,
-  // audit/timeline rows) onto `into_contact`.
+  // audit/timeline rows, logged events) onto `into_contact`.
   virtual Result<void> repoint_contact(std::int64_t from_contact, std::int64_t into_contact) = 0;
 
   // Deal stage history, for the timeline and funnel analytics.

@@ -313,7 +313,7 @@ TEST_F(JobRunnerTest, RecurringKindsAreScheduledOncePerPeriodAcrossRunners) {
                     return Json();
                   })
                   .ok());
-  ASSERT_EQ(page.items.size(), 2U);  // jobs.prune and outbox.prune, once each
+  ASSERT_EQ(page.items.size(), 3U);  // jobs.prune, outbox.prune and events.prune, once each
   for (const auto& job : page.items) {
     EXPECT_EQ(job.status, JobStatus::kQueued);
     EXPECT_GT(job.run_at_ms, domain::now_epoch_ms());
@@ -360,6 +360,50 @@ TEST_F(JobRunnerTest, OutboxPruneKeepsWhatAConsumerHasNotTaken) {
                   })
                   .ok());
   EXPECT_EQ(left, 2U);
+}
+
+TEST_F(JobRunnerTest, EventsPruneDeletesEventsPastTheRetentionInChunks) {
+  RetentionOptions retention;
+  retention.keep_events_ms = 24LL * 3600 * 1000;
+  retention.rows_per_chunk = 2;  // several chunks
+  JobRegistry all;
+  register_maintenance_jobs(all, retention);
+  JobRegistry registry;
+  registry.add(*all.find("events.prune"));
+  JobRunner runner(*store_, registry, fast_options(1));
+  const std::int64_t now = domain::now_epoch_ms();
+  ASSERT_TRUE(store_
+                  ->write([&](Transaction& tx) -> Result<Json> {
+                    std::vector<domain::NewEvent> batch;
+                    for (int i = 0; i < 7; ++i) {
+                      // Five from last year, two from the last hour.
+                      const std::int64_t at =
+                          i < 5 ? now - 400LL * 24 * 3600 * 1000 + i : now - 3'600'000 + i;
+                      batch.push_back(
+                          {.visitor_id = "v", .name = "page_view", .occurred_at_ms = at});
+                    }
+                    RELAIS_TRY(tx.events().append(batch));
+                    return Json();
+                  })
+                  .ok());
+  const auto id = enqueue(job_of("events.prune"));
+  runner.start();
+  ASSERT_TRUE(eventually([&] { return get(id).status == JobStatus::kDone; }));
+  runner.stop();
+  EXPECT_EQ(get(id).result, (Json{{"deleted", 5}}));
+  std::int64_t left = 0;
+  ASSERT_TRUE(store_
+                  ->read([&](Transaction& tx) -> Result<Json> {
+                    RELAIS_ASSIGN_OR_RETURN(auto counts, tx.events().bucket_counts(
+                                                             {.names = {"page_view"},
+                                                              .from_ms = 0,
+                                                              .to_ms = now + 1,
+                                                              .size = domain::BucketSize::kMonth}));
+                    for (const auto& c : counts) left += c.count;
+                    return Json();
+                  })
+                  .ok());
+  EXPECT_EQ(left, 2);
 }
 
 TEST(RetryPolicyTest, DelaysDoubleWithJitterUpToTheCapAndEndAtMaxAttempts) {

@@ -57,6 +57,19 @@ void register_maintenance_jobs(JobRegistry& registry, const RetentionOptions& op
       .max_attempts = 3,
       .every_ms = options.every_ms,
   });
+
+  if (options.keep_events_ms > 0) {
+    registry.add(JobKind{
+        .name = "events.prune",
+        .handler = [options](domain::Transaction& tx, const domain::Job& job) -> Result<JobStep> {
+          const std::int64_t cutoff = domain::now_epoch_ms() - options.keep_events_ms;
+          const auto deleted = tx.events().prune_before(cutoff, options.rows_per_chunk);
+          return chunk_step(job, static_cast<int>(deleted), options.rows_per_chunk);
+        },
+        .max_attempts = 3,
+        .every_ms = options.every_ms,
+    });
+  }
 }
 
 }  // namespace relais::jobs

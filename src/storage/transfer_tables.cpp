@@ -210,6 +210,14 @@ std::vector<TransferTable> build_tables() {
   tables.push_back(std::move(consumers));
   tables.push_back(
       table("login_throttle", {{"key", T}, {"failures", I}, {"last_failure_at", I}}, false));
+  // The event log (0007_event_log.sql): names before the events that point at them.
+  tables.push_back(table("event_names", {{"id", I}, {"name", T}}));
+  tables.push_back(table("events", {{"id", I},
+                                    {"contact_id", I},
+                                    {"visitor_id", T},
+                                    {"name_id", I},
+                                    {"occurred_at", I},
+                                    {"properties", J}}));
   return tables;
 }
 

@@ -266,6 +266,7 @@ Result<void> PgTransaction::repoint_contact(std::int64_t from_contact, std::int6
   }
   write("UPDATE contact_emails SET contact_id = $1 WHERE contact_id = $2",
         params(into_contact, from_contact));
+  events_.move_contact(from_contact, into_contact);
   auto found = db_.query("SELECT id, contact_ids FROM deals WHERE contact_ids @> $1::jsonb",
                          params(Json::array({from_contact}).dump()));
   const std::string now = effective_time();

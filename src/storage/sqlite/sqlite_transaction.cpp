@@ -312,6 +312,7 @@ Result<void> SqliteTransaction::repoint_contact(std::int64_t from_contact,
   emails->bind(1, into_contact);
   emails->bind(2, from_contact);
   emails->run();
+  events_.move_contact(from_contact, into_contact);
 
   std::vector<std::pair<std::int64_t, Json>> deals;
   {
