@@ -22,6 +22,9 @@
 
 namespace relais::domain {
 
+// Order of a list. Every engine sorts NULLs first ascending and last descending (NULL is the
+// smallest value), text by bytes (UTF-8 code points), and breaks ties by id in the direction
+// of the last key (storage/common/keyset.cpp); keyset cursors rely on exactly this order.
 struct SortKey {
   std::string field;
   bool descending = false;
