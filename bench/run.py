@@ -8,7 +8,10 @@ Creates a fresh database (SQLite: under bench/out/; PostgreSQL: see below), impo
 (timed), starts `relais serve` on 127.0.0.1, and runs wrk for each scenario in one session:
 healthz (the server's ceiling), GET one contact, list first page, full-text search,
 create contact. While each scenario runs, the server's memory is sampled every 100 ms from
-/proc/<pid>/status and the peak of each figure is reported per scenario.
+/proc/<pid>/status and the peak of each figure is reported per scenario, and the server
+process's CPU time (user + system, /proc/<pid>/stat, all its threads) is divided by the
+requests wrk completed: CPU seconds per 10,000 requests, a figure the machine's other load
+disturbs far less than req/s. (On PostgreSQL the database server's own CPU is not in it.)
 Prints Markdown tables for docs/benchmarks.md. Loopback only.
 
 --engine postgres runs the same on PostgreSQL: on the cluster --pg-url names (a base URL as
@@ -139,7 +142,15 @@ class MemorySampler:
         self._sample()  # the last state counts too
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds the process has used so far, every thread included."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def parse_wrk(out):
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"\s50%\s+([\d.]+)(us|ms|s)", out)
     p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out)
@@ -148,6 +159,7 @@ def parse_wrk(out):
     sock_errors = re.search(r"Socket errors:.*", out)
     return {
         "rate": rate,
+        "requests": requests,
         "p50_ms": float(p50.group(1)) * scale[p50.group(2)],
         "p99_ms": float(p99.group(1)) * scale[p99.group(2)],
         "errors": int(errors.group(1)) if errors else 0,
@@ -223,11 +235,14 @@ def run(args, relais, own_cluster):
         for name in scenarios:
             cmd = ["wrk", "--latency", f"-t{args.threads}", f"-c{args.connections}",
                    f"-d{args.duration}s", "-s", os.path.join(BENCH, "wrk", name + ".lua"), base]
+            cpu_before = cpu_seconds(server.pid)
             with MemorySampler(server.pid) as sampler:
                 out = subprocess.run(cmd, capture_output=True, text=True, env=env,
                                      check=True).stdout
+            cpu_used = cpu_seconds(server.pid) - cpu_before
             memory[name] = sampler.peak
             results[name] = parse_wrk(out)
+            results[name]["cpu_per_10k"] = 10_000 * cpu_used / max(results[name]["requests"], 1)
             if results[name]["errors"]:
                 sys.exit(f"{name}: {results[name]['errors']} non-2xx answers:\n{out}")
         mem = rss_kib(server.pid)
@@ -243,12 +258,12 @@ def run(args, relais, own_cluster):
     print(f"Engine: {engine_description(db, own_cluster)}.\n")
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on loopback "
           "(wrk, the server and the database share the cores).\n")
-    print("| scenario | req/s | p50 ms | p99 ms | vs healthz |")
-    print("|---|---:|---:|---:|---:|")
+    print("| scenario | req/s | p50 ms | p99 ms | vs healthz | server CPU s / 10k req |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         share = f"{100 * r['rate'] / ceiling:.0f} %" if ceiling else "-"
         print(f"| {name} | {r['rate']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-              f"{share} |")
+              f"{share} | {r['cpu_per_10k']:.2f} |")
     if import_seconds is not None:
         print(f"\nCSV import: {args.contacts:,} rows in {import_seconds:.1f} s = "
               f"{args.contacts / import_seconds:,.0f} rows/s (`relais import contacts`, "

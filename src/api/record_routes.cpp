@@ -12,9 +12,8 @@ http::Response list(http::Request& request, domain::RecordService& records,
                     const domain::Actor& actor) {
   auto list_request = parse_list_request(request);
   if (!list_request.ok()) return http::Response::error(list_request.error());
-  return render_or_error(records.list(actor, list_request.value()), [](const domain::Page& page) {
-    return http::Response::json(200, page_json(page));
-  });
+  return render_or_error(records.list_text(actor, list_request.value()),
+                         [](const domain::PageText& page) { return page_text_response(page); });
 }
 
 // POST /api/v1/users may carry a "password": that user is created through the auth service,

@@ -22,4 +22,17 @@ Json page_json(const domain::Page& page) {
               {"next_cursor", page.next_cursor ? Json(*page.next_cursor) : Json(nullptr)}};
 }
 
+http::Response page_text_response(const domain::PageText& page) {
+  http::Response response;
+  response.status = 200;
+  std::string& body = response.body;
+  body.reserve(page.items_json.size() + 64);
+  body += R"({"data":)";
+  body += page.items_json;
+  body += R"(,"next_cursor":)";
+  body += page.next_cursor ? Json(*page.next_cursor).dump() : std::string("null");
+  body.push_back('}');
+  return response;
+}
+
 }  // namespace relais::api

@@ -17,6 +17,8 @@ http::Response record_response(int status, const Json& record);
 
 // {"data": [...], "next_cursor": "..." | null}
 Json page_json(const domain::Page& page);
+// The same shape from a page already written as text: a 200 whose body is never a DOM.
+http::Response page_text_response(const domain::PageText& page);
 
 // Renders a Result: the value through `render`, an error through Response::error.
 template <class T, class Render>

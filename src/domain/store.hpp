@@ -52,6 +52,16 @@ struct Page {
   std::optional<std::string> next_cursor;
 };
 
+// The same page as JSON text, written straight from the rows without a DOM (the hot path of
+// the list endpoints: building, serialising and freeing one Json per row was most of their
+// CPU, docs/benchmarks.md). `items_json` is a JSON array equal, once parsed, to Page::items;
+// the cursor is the same.
+struct PageText {
+  std::string items_json;
+  std::size_t count = 0;  // records in items_json
+  std::optional<std::string> next_cursor;
+};
+
 struct AuditEntry {
   std::int64_t actor_user_id = 0;
   std::string entity;  // singular schema name
@@ -198,6 +208,8 @@ class Transaction {
   // Generic records. Values are JSON objects keyed by schema field names.
   virtual Result<Json> get(const EntitySchema& schema, std::int64_t id) = 0;
   virtual Result<Page> list(const EntitySchema& schema, const ListQuery& query) = 0;
+  // list() rendered as text (PageText): the same records, values and cursor.
+  virtual Result<PageText> list_text(const EntitySchema& schema, const ListQuery& query) = 0;
   virtual Result<std::int64_t> count(const EntitySchema& schema, const ListQuery& query) = 0;
   // Returns the stored record with id, version = 1, created_at, updated_at filled in.
   // `values` may name their own created_at/updated_at (data migrations), in the stamp form of

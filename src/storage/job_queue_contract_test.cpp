@@ -652,6 +652,7 @@ TEST_P(StoreContractTest, JobChangesFollowEveryChangeOfAJobInOrder) {
 TEST_P(StoreContractTest, JobChangesReadFromAPositionMissNothingWhileOthersWrite) {
   constexpr int kWriters = 4;
   constexpr int kJobsEach = 60;
+  constexpr std::size_t kJobs = std::size_t{kWriters} * kJobsEach;
   auto second = GetParam().open(dir_->path());
   ASSERT_TRUE(second.ok()) << second.error().message;
   std::vector<domain::Store*> stores{store_.get(), second->get()};
@@ -709,9 +710,8 @@ TEST_P(StoreContractTest, JobChangesReadFromAPositionMissNothingWhileOthersWrite
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   do {
     poll();
-  } while ((seen.size() < static_cast<std::size_t>(kWriters * kJobsEach) || not_done() > 0) &&
-           std::chrono::steady_clock::now() < deadline);
-  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kWriters * kJobsEach));
+  } while ((seen.size() < kJobs || not_done() > 0) && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(seen.size(), kJobs);
   EXPECT_EQ(not_done(), 0);
 }
 

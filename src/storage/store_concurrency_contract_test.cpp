@@ -9,6 +9,7 @@
 
 #include "domain/schema/entity_schema.hpp"
 #include "storage/store_contract.hpp"
+#include "storage/testing/required_values.hpp"
 
 namespace relais::storage::testing {
 namespace {
@@ -24,38 +25,6 @@ std::unique_ptr<domain::Store> open_again(const StoreEngine& engine,
   auto store = engine.open(dir);
   EXPECT_TRUE(store.ok()) << store.error().message;
   return store.ok() ? std::move(store).value() : nullptr;
-}
-
-// The required fields of `schema` with valid values; a required reference points at a new
-// record of its own (a deal's pipeline).
-Json required_values(domain::Store& store, const EntitySchema& schema) {
-  Json values = Json::object();
-  for (const auto& f : schema.fields) {
-    if (!f.required || f.read_only) continue;
-    switch (f.type) {
-      case FieldType::kText:
-        values[f.name] = "x";
-        break;
-      case FieldType::kList:
-        values[f.name] = Json::array({{{"id", "new"}, {"name", "New"}, {"kind", "open"}}});
-        break;
-      case FieldType::kEnum:
-        values[f.name] = f.enum_values.front();
-        break;
-      case FieldType::kReference: {
-        const EntitySchema* target = domain::find_schema(f.references);
-        if (target == nullptr) break;
-        const Json parent = required_values(store, *target);
-        auto stored = store.write([&](Transaction& tx) { return tx.insert(*target, parent); });
-        EXPECT_TRUE(stored.ok()) << stored.error().message;
-        if (stored.ok()) values[f.name] = stored.value()["id"];
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return values;
 }
 
 }  // namespace

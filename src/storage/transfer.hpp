@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -128,9 +129,14 @@ class TransferDatabase {
   // Sets the self-reference column of rows already written (key, value), value not null.
   virtual void write_self_references(const TransferTable& table,
                                      const std::vector<TransferRow>& rows) = 0;
-  // After every row of every table is in: identity sequences continue after max(id), the
-  // engine's search index covers the copied rows.
-  virtual void finish() = 0;
+  // The highest id `table`'s counter has issued (0 if none): above max(id) once the newest
+  // rows were deleted. Only for identity tables.
+  virtual std::int64_t last_issued_id(const TransferTable& table) = 0;
+  // After every row of every table is in: each identity counter continues after the higher
+  // of max(id) and the source's last issued id (`last_ids`, by table name), so the id of a
+  // deleted record is never issued again — its audit entries and outbox events still name
+  // it; the engine's search index covers the copied rows.
+  virtual void finish(const std::map<std::string, std::int64_t>& last_ids) = 0;
 };
 
 // Opens `url` (sqlite:<path> or postgresql://...) for a transfer. The SQLite file must exist

@@ -136,7 +136,11 @@ Result<CopyReport> copy_checked(TransferDatabase& source, TransferDatabase& targ
       report.tables.push_back(std::move(check));
       if (options.on_table) options.on_table(table.name, report.tables.back().source_rows);
     }
-    target.finish();
+    std::map<std::string, std::int64_t> last_ids;
+    for (const auto& table : transfer_tables()) {
+      if (table.identity) last_ids[table.name] = source.last_issued_id(table);
+    }
+    target.finish(last_ids);
     // Verification: the target as its transaction would commit it, read back independently.
     bool all_match = true;
     for (auto& check : report.tables) {

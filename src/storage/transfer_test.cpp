@@ -180,6 +180,49 @@ TEST(TransferChecksum, SameRowsSameChecksumAcrossEnginesAndAChangeShows) {
   EXPECT_EQ(table_checksum(target, pipelines).checksum, before.checksum);
 }
 
+// The newest records were deleted before the move: their ids stay retired on the target
+// (their audit entries still name them), in both directions.
+TEST(TransferIds, CountersContinueAfterTheSourcesLastIssuedIdNotAfterMaxId) {
+  relais::testing::TestDirectory dir("transfer-ids");
+  const std::string path = (dir / "source.db").string();
+  sqlite::SqliteTransfer source(path, /*create=*/true);
+  ASSERT_TRUE(source.migrate().ok());
+  {
+    sqlite::Connection conn(path, false);
+    // Pipelines: no full-text index for raw SQL to leave behind.
+    for (int i = 0; i < 5; ++i) {
+      conn.exec(
+          "INSERT INTO pipelines(name, stages, is_default, created_at, updated_at) VALUES "
+          "('Ventes', '[]', 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
+    }
+    conn.exec("DELETE FROM pipelines WHERE id > 2");  // ids 3, 4, 5 were issued
+  }
+  EXPECT_EQ(source.last_issued_id(table_named("pipelines")), 5);
+
+  PgTestDatabase pg;
+  postgres::PgTransfer target(pg.url());
+  auto report = copy_installation(source, target, {});
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_TRUE(report->committed);
+  postgres::PgConnection conn(pg.url());
+  EXPECT_EQ(conn.query("SELECT nextval(pg_get_serial_sequence('pipelines', 'id'))").int64(0, 0), 6);
+  EXPECT_EQ(target.last_issued_id(table_named("pipelines")), 6);  // issued, never used
+
+  // Back to a fresh SQLite file: the next pipeline there is 7.
+  const std::string back_path = (dir / "back.db").string();
+  sqlite::SqliteTransfer back(back_path, /*create=*/true);
+  auto returned = copy_installation(target, back, {});
+  ASSERT_TRUE(returned.ok()) << returned.error().message;
+  ASSERT_TRUE(returned->committed);
+  sqlite::Connection check(back_path, false);
+  check.exec(
+      "INSERT INTO pipelines(name, stages, is_default, created_at, updated_at) VALUES "
+      "('Next', '[]', 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
+  auto id = check.prepare("SELECT max(id) FROM pipelines");
+  ASSERT_TRUE(id->step());
+  EXPECT_EQ(id->column_int64(0), 7);
+}
+
 // The ids of the events `consumer` will take next, as the store's job queue hands them out.
 std::set<std::int64_t> events_after_cursor(domain::Store& store, const std::string& consumer) {
   std::set<std::int64_t> ids;

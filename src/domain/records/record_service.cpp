@@ -129,6 +129,20 @@ Result<Page> RecordService::list(const Actor& actor, const ListRequest& request)
   return page;
 }
 
+Result<PageText> RecordService::list_text(const Actor& actor, const ListRequest& request) {
+  if (!can_list(actor, schema_)) {
+    return Error::forbidden("you are not allowed to list " + schema_.plural);
+  }
+  RELAIS_ASSIGN_OR_RETURN(ListQuery query, build_query(actor, request));
+  PageText page;
+  auto done = store_.read([&](Transaction& tx) -> Result<Json> {
+    RELAIS_ASSIGN_OR_RETURN(page, tx.list_text(schema_, query));
+    return Json();
+  });
+  if (!done.ok()) return std::move(done).error();
+  return page;
+}
+
 Result<Json> RecordService::create(const Actor& actor, const Json& body) {
   return store_.write([&](Transaction& tx) { return create_in(tx, actor, body); });
 }

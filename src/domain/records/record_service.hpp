@@ -52,6 +52,8 @@ class RecordService {
 
   Result<Json> get(const Actor& actor, std::int64_t id);
   Result<Page> list(const Actor& actor, const ListRequest& request);
+  // The same page as JSON text (PageText), for the list endpoints.
+  Result<PageText> list_text(const Actor& actor, const ListRequest& request);
   Result<Json> create(const Actor& actor, const Json& body);
   // `patch` holds only the fields to change. `if_match` is the version the client last saw.
   Result<Json> update(const Actor& actor, std::int64_t id, const Json& patch,

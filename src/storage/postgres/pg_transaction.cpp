@@ -6,6 +6,7 @@
 
 #include "domain/records/values.hpp"
 #include "storage/common/keyset.hpp"
+#include "storage/common/record_text.hpp"
 #include "storage/common/time_util.hpp"
 #include "storage/postgres/pg_list_query.hpp"
 #include "storage/postgres/pg_listener.hpp"
@@ -116,6 +117,43 @@ Result<domain::Page> PgTransaction::list(const EntitySchema& schema,
   for (int r = 0; r < rows && r < limit; ++r)
     page.items.push_back(decode_record(schema, result, r));
   if (rows > limit) page.next_cursor = cursor_for(sort, page.items.back());
+  return page;
+}
+
+Result<domain::PageText> PgTransaction::list_text(const EntitySchema& schema,
+                                                  const domain::ListQuery& query) {
+  RELAIS_ASSIGN_OR_RETURN(ResolvedSort sort, resolve_sort(schema, query.sort));
+  RELAIS_ASSIGN_OR_RETURN(PgSql sql, compile_list(schema, query, sort));
+  const auto limit = static_cast<int>(effective_limit(query.limit));
+  auto result = db_.query(sql.sql, sql.params);
+  const RecordTextLayout layout(schema);
+  domain::PageText page;
+  page.items_json.reserve(4096);
+  page.items_json.push_back('[');
+  const int rows = std::min(result.rows(), limit);
+  for (int r = 0; r < rows; ++r) {
+    if (r > 0) page.items_json.push_back(',');
+    append_record(page.items_json, layout, [&](int column, ColumnText as) {
+      ColumnValue value;
+      if (result.is_null(r, column)) return value;
+      value.kind = as == ColumnText::kString || as == ColumnText::kJson
+                       ? ColumnValue::Kind::kText
+                       : ColumnValue::Kind::kInteger;
+      if (as == ColumnText::kBoolean) {
+        value.integer = result.boolean(r, column) ? 1 : 0;
+      } else if (as == ColumnText::kNumber) {
+        value.integer = result.int64(r, column);
+      } else {
+        value.text = result.text(r, column);
+      }
+      return value;
+    });
+  }
+  page.count = static_cast<std::size_t>(rows);
+  page.items_json.push_back(']');
+  if (result.rows() > limit) {
+    page.next_cursor = cursor_for(sort, decode_record(schema, result, limit - 1));
+  }
   return page;
 }
 

@@ -35,6 +35,8 @@ class PgTransaction final : public domain::Transaction {
   Result<Json> get(const domain::EntitySchema& schema, std::int64_t id) override;
   Result<domain::Page> list(const domain::EntitySchema& schema,
                             const domain::ListQuery& query) override;
+  Result<domain::PageText> list_text(const domain::EntitySchema& schema,
+                                     const domain::ListQuery& query) override;
   Result<std::int64_t> count(const domain::EntitySchema& schema,
                              const domain::ListQuery& query) override;
   Result<Json> insert(const domain::EntitySchema& schema, const Json& values) override;

@@ -179,15 +179,26 @@ void PgTransfer::write_self_references(const TransferTable& table,
   }
 }
 
-void PgTransfer::finish() {
+std::int64_t PgTransfer::last_issued_id(const TransferTable& table) {
+  // NULL until the sequence has issued a value. Sequences are not transactional: a value
+  // issued after the read snapshot began only leaves a gap on the target.
+  return db_
+      .query("SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass), 0)",
+             params(quote_ident(table.name), table.columns[0].name))
+      .int64(0, 0);
+}
+
+void PgTransfer::finish(const std::map<std::string, std::int64_t>& last_ids) {
   for (const auto& table : transfer_tables()) {
     if (!table.identity) continue;
     const std::string name = quote_ident(table.name);
-    // The next id is max(id) + 1 (1 for an empty table).
+    const auto last = last_ids.find(table.name);
+    // The next id is one above max(id) and the source's last issued id (1 when both are 0).
     db_.query(fmt::format("SELECT setval(pg_get_serial_sequence($1, $2), "
-                          "coalesce((SELECT max({}) FROM {}), 0) + 1, false)",
+                          "greatest(coalesce((SELECT max({}) FROM {}), 0), $3::bigint) + 1, false)",
                           quote_ident(table.columns[0].name), name),
-              params(name, table.columns[0].name));
+              params(name, table.columns[0].name,
+                     last == last_ids.end() ? std::int64_t{0} : last->second));
   }
 }
 

@@ -88,6 +88,9 @@ bool Statement::is_null(int column) const {
 bool Statement::is_integer(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_INTEGER;
 }
+bool Statement::is_real(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_FLOAT;
+}
 std::int64_t Statement::column_int64(int column) const {
   return sqlite3_column_int64(stmt_, column);
 }
@@ -98,6 +101,13 @@ std::string Statement::column_text(int column) const {
   return std::string(reinterpret_cast<const char*>(text),
                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
+std::string_view Statement::column_view(int column) const {
+  const auto* text = sqlite3_column_text(stmt_, column);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text),
+          static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
 Json Statement::column_value(int column) const {
   switch (sqlite3_column_type(stmt_, column)) {
     case SQLITE_NULL:

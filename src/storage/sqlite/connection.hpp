@@ -49,9 +49,13 @@ class Statement {
   int column_count() const;
   bool is_null(int column) const;
   bool is_integer(int column) const;  // stored as an INTEGER (not text that looks like one)
+  bool is_real(int column) const;     // stored as a REAL
   std::int64_t column_int64(int column) const;
   double column_double(int column) const;
   std::string column_text(int column) const;
+  // The column's text without a copy: valid until the next step(), reset() or column call
+  // that converts the column's type.
+  std::string_view column_view(int column) const;
   // The column as a JSON scalar by its dynamic SQLite type (null/integer/real/text).
   Json column_value(int column) const;
 

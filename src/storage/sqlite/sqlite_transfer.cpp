@@ -154,9 +154,28 @@ void SqliteTransfer::write_self_references(const TransferTable& table,
   }
 }
 
-void SqliteTransfer::finish() {
+std::int64_t SqliteTransfer::last_issued_id(const TransferTable& table) {
+  auto stmt = db_.prepare("SELECT seq FROM sqlite_sequence WHERE name = ?");
+  stmt->bind(1, std::string_view(table.name));
+  return stmt->step() ? stmt->column_int64(0) : 0;
+}
+
+void SqliteTransfer::finish(const std::map<std::string, std::int64_t>& last_ids) {
   // Explicit ids already moved each AUTOINCREMENT counter to max(id) (SQLite does it on
-  // insert); after --force the counters were cleared with the rows.
+  // insert; after --force the counters were cleared with the rows); the source's counter
+  // may be higher still.
+  auto raise = db_.prepare(
+      "INSERT INTO sqlite_sequence (name, seq) SELECT ?1, ?2 WHERE NOT EXISTS "
+      "(SELECT 1 FROM sqlite_sequence WHERE name = ?1)");
+  auto update = db_.prepare("UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1");
+  for (const auto& [name, last] : last_ids) {
+    for (auto* stmt : {&update, &raise}) {
+      (*stmt)->bind(1, std::string_view(name));
+      (*stmt)->bind(2, last);
+      (*stmt)->run();
+      (*stmt)->reset();
+    }
+  }
   std::vector<std::string> indexes;
   {
     auto list = db_.prepare(

@@ -33,7 +33,8 @@ class SqliteTransfer final : public TransferDatabase {
   void write_batch(const TransferTable& table, const std::vector<TransferRow>& rows) override;
   void write_self_references(const TransferTable& table,
                              const std::vector<TransferRow>& rows) override;
-  void finish() override;
+  std::int64_t last_issued_id(const TransferTable& table) override;
+  void finish(const std::map<std::string, std::int64_t>& last_ids) override;
 
  private:
   Connection db_;
