@@ -28,7 +28,3 @@ CREATE TABLE blob_chunks (
   bytes bytea NOT NULL,
   UNIQUE (blob_id, seq)
 );
--- Stored out of line uncompressed: most files (PDF, images, archives) are compressed already,
--- and pglz trying each 256 KiB chunk first costs write time for nothing
--- (docs/benchmarks.md).
-ALTER TABLE blob_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
