@@ -22,8 +22,6 @@
 namespace relais::storage::testing {
 namespace {
 
-using domain::BlobInfo;
-using domain::BlobStore;
 using domain::ByteRange;
 using domain::Transaction;
 
