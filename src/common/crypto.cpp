@@ -61,6 +61,29 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
+Sha256Stream::Sha256Stream() : state_(std::make_unique<crypto_hash_sha256_state>()) {
+  ensure_sodium();
+  crypto_hash_sha256_init(state_.get());
+}
+
+Sha256Stream::~Sha256Stream() = default;
+Sha256Stream::Sha256Stream(Sha256Stream&&) noexcept = default;
+Sha256Stream& Sha256Stream::operator=(Sha256Stream&&) noexcept = default;
+
+void Sha256Stream::update(std::string_view data) {
+  crypto_hash_sha256_update(state_.get(), reinterpret_cast<const unsigned char*>(data.data()),
+                            data.size());
+}
+
+std::string Sha256Stream::final_hex() {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(state_.get(), digest);
+  std::string hex(crypto_hash_sha256_BYTES * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), digest, sizeof digest);
+  hex.resize(crypto_hash_sha256_BYTES * 2);
+  return hex;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   ensure_sodium();
   if (a.size() != b.size()) return false;

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "common/result.hpp"
+
+struct crypto_hash_sha256_state;  // <sodium.h> stays out of this header
 
 namespace relais::crypto {
 
@@ -21,6 +24,23 @@ std::string random_token(std::size_t bytes = 32);
 
 // Lower-case hex of SHA-256(data): how tokens are stored.
 std::string sha256_hex(std::string_view data);
+
+// SHA-256 over data given in pieces (a streamed blob): update() any number of times, then
+// final_hex() once. Holds libsodium's state only (a few hundred bytes), never the data.
+// Threading: one thread at a time.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(Sha256Stream&&) noexcept;
+  Sha256Stream& operator=(Sha256Stream&&) noexcept;
+  void update(std::string_view data);
+  // Lower-case hex of the digest of everything given; the stream must not be used after.
+  std::string final_hex();
+
+ private:
+  std::unique_ptr<crypto_hash_sha256_state> state_;
+};
 
 // Compares without leaking where the inputs differ (lengths are not secret).
 bool constant_time_equal(std::string_view a, std::string_view b);

@@ -42,6 +42,21 @@ TEST(Crypto, Sha256KnownVector) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(Crypto, Sha256StreamMatchesKnownVectorsHashedInPieces) {
+  // FIPS 180-2 test vectors.
+  Sha256Stream abc;
+  abc.update("a");
+  abc.update("");
+  abc.update("bc");
+  EXPECT_EQ(abc.final_hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Sha256Stream million;
+  const std::string a(1000, 'a');
+  for (int i = 0; i < 1000; ++i) million.update(a);
+  EXPECT_EQ(million.final_hex(),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  EXPECT_EQ(Sha256Stream().final_hex(), sha256_hex(""));
+}
+
 TEST(Crypto, ConstantTimeEqual) {
   EXPECT_TRUE(constant_time_equal("abc", "abc"));
   EXPECT_FALSE(constant_time_equal("abc", "abd"));

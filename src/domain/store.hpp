@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "domain/blobs/blob_store.hpp"
 #include "domain/events/event_log.hpp"
 #include "domain/jobs/job_queue.hpp"
 #include "domain/query/filter_ast.hpp"
@@ -197,6 +198,8 @@ class Transaction {
   virtual JobQueue& jobs() = 0;
   // The event log (behavioural events), inside this unit of work (events/event_log.hpp).
   virtual EventLog& events() = 0;
+  // References records hold to stored blobs, inside this unit of work (blobs/blob_store.hpp).
+  virtual BlobRefs& blobs() = 0;
 
   // Signals `topic` (signals.hpp) to the Store's subscribers once this unit commits (on
   // PostgreSQL to every server's, in the same transaction: never if it rolls back). The engine

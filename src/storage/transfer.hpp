@@ -31,8 +31,9 @@
 namespace relais::storage {
 
 // Logical column types: SQLite stores kBoolean as INTEGER 0/1 and kJson as TEXT holding JSON;
-// PostgreSQL as boolean and jsonb. Integers are 64-bit on both; text is compared byte-wise.
-enum class ColumnType { kInteger, kText, kBoolean, kJson };
+// PostgreSQL as boolean and jsonb; kBytes (file contents) as BLOB and bytea. Integers are
+// 64-bit on both; text and bytes are compared byte-wise.
+enum class ColumnType { kInteger, kText, kBoolean, kJson, kBytes };
 
 // How a copied column's engine-neutral value relates to what an engine stores.
 enum class ColumnRole {
@@ -82,12 +83,15 @@ struct TransferTable {
   // the rows, then set once every row exists, so rows may come in any order.
   std::optional<std::string> self_reference;
   std::vector<EngineOnlyColumn> engine_only;
+  // At most this many rows per batch read or written (0: the copy's batch size): rows of
+  // blob chunks hold 256 KiB each, a thousand of them would be a quarter of a gigabyte.
+  std::size_t max_batch_rows = 0;
 };
 
 // In copy order: a table comes after every table its foreign keys reference.
 const std::vector<TransferTable>& transfer_tables();
 
-// One value in canonical form: kInteger int64; kBoolean bool; kText the bytes; kJson the
+// One value in canonical form: kInteger int64; kBoolean bool; kText and kBytes the bytes; kJson the
 // compact JSON text with object keys sorted (nlohmann's dump), whatever spacing and key order
 // the engine stores.
 using TransferValue = std::variant<std::nullptr_t, std::int64_t, bool, std::string>;

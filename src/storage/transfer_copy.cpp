@@ -70,6 +70,7 @@ class TableChecksum {
 template <typename Sink>
 std::int64_t for_each_batch(TransferDatabase& db, const TransferTable& table, std::size_t batch,
                             Sink sink) {
+  if (table.max_batch_rows != 0) batch = std::min(batch, table.max_batch_rows);
   std::int64_t rows = 0;
   TransferValue after = nullptr;
   for (;;) {

@@ -12,6 +12,7 @@ constexpr ColumnType I = ColumnType::kInteger;
 constexpr ColumnType T = ColumnType::kText;
 constexpr ColumnType B = ColumnType::kBoolean;
 constexpr ColumnType J = ColumnType::kJson;
+constexpr ColumnType X = ColumnType::kBytes;
 
 TransferTable table(std::string name, std::vector<TransferColumn> columns, bool identity = true) {
   return TransferTable{std::move(name), std::move(columns), identity, std::nullopt, {}};
@@ -218,6 +219,20 @@ std::vector<TransferTable> build_tables() {
                                     {"name_id", I},
                                     {"occurred_at", I},
                                     {"properties", J}}));
+  // The blob store (0009_blobs.sql): every row, staging and deleting ones included, so the
+  // copy is the database as it is; the target's sweep finishes what the source had begun.
+  tables.push_back(table("blobs", {{"id", I},
+                                   {"digest", T},
+                                   {"state", T},
+                                   {"size", I},
+                                   {"chunk_size", I},
+                                   {"refs", I},
+                                   {"created_at", I},
+                                   {"touched_at", I}}));
+  TransferTable chunks =
+      table("blob_chunks", {{"id", I}, {"blob_id", I}, {"seq", I}, {"bytes", X}});
+  chunks.max_batch_rows = 16;  // 4 MiB of 256 KiB chunks
+  tables.push_back(std::move(chunks));
   return tables;
 }
 

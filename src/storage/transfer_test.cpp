@@ -9,8 +9,10 @@
 #include <map>
 #include <set>
 
+#include "common/crypto.hpp"
 #include "common/testing/test_directory.hpp"
 #include "domain/store.hpp"
+#include "storage/common/chunked_blob_store.hpp"
 #include "storage/open.hpp"
 #include "storage/postgres/pg_connection.hpp"
 #include "storage/postgres/pg_transfer.hpp"
@@ -26,13 +28,14 @@ using Schema = std::map<std::string, Columns>;       // table -> columns
 
 // Every copied column in the engine's spelling of its type, and the engine's own columns.
 Schema expected_schema(Engine engine, const char* integer, const char* text, const char* boolean,
-                       const char* json) {
+                       const char* json, const char* bytes) {
   Schema schema;
   for (const auto& table : transfer_tables()) {
     for (const auto& column : table.columns) {
       const char* type = column.type == ColumnType::kInteger   ? integer
                          : column.type == ColumnType::kText    ? text
                          : column.type == ColumnType::kBoolean ? boolean
+                         : column.type == ColumnType::kBytes   ? bytes
                                                                : json;
       schema[table.name][column.name] = type;
     }
@@ -102,7 +105,7 @@ TEST(TransferTables, ListEveryTableAndColumnOfTheSqliteSchema) {
     columns->bind(1, std::string_view(table));
     while (columns->step()) actual[table][columns->column_text(0)] = columns->column_text(1);
   }
-  EXPECT_EQ(actual, expected_schema(Engine::kSqlite, "INTEGER", "TEXT", "INTEGER", "TEXT"))
+  EXPECT_EQ(actual, expected_schema(Engine::kSqlite, "INTEGER", "TEXT", "INTEGER", "TEXT", "BLOB"))
       << "a migration added or changed a table or column: update storage/transfer_tables.cpp";
 }
 
@@ -122,7 +125,8 @@ TEST(TransferTables, ListEveryTableAndColumnOfThePostgresSchema) {
   for (int i = 0; i < rows.rows(); ++i) {
     actual[std::string(rows.text(i, 0))][std::string(rows.text(i, 1))] = rows.text(i, 2);
   }
-  EXPECT_EQ(actual, expected_schema(Engine::kPostgres, "bigint", "text", "boolean", "jsonb"))
+  EXPECT_EQ(actual,
+            expected_schema(Engine::kPostgres, "bigint", "text", "boolean", "jsonb", "bytea"))
       << "a migration added or changed a table or column: update storage/transfer_tables.cpp";
 }
 
@@ -336,6 +340,96 @@ TEST(TransferOutbox, CopiedToSqliteNoEventAConsumerHadNotTakenIsAtOrBelowItsCurs
   }
   // Where id order and (tx, id) order agree, nothing is taken again.
   EXPECT_TRUE(events_after_cursor(**store, "after_3").empty());
+}
+
+// Bytes of every value, different from one seed to another.
+std::string blob_bytes(std::size_t size, unsigned seed) {
+  std::string out(size, '\0');
+  std::uint32_t x = 0x9e3779b9U ^ seed;
+  for (auto& c : out) {
+    x = x * 1664525U + 1013904223U;
+    c = static_cast<char>(x >> 24);
+  }
+  return out;
+}
+
+// Blobs cross engines in both directions with their chunks, digests and references: read
+// back (which re-hashes the whole content) they equal the SHA-256 of what was written, and
+// the target stores the same content only once.
+TEST(TransferBlobs, SurviveSqliteToPostgresAndBackWithTheirDigests) {
+  relais::testing::TestDirectory dir("transfer");
+  const std::string path = (dir / "source.db").string();
+  const std::vector<std::string> contents{blob_bytes(0, 1), blob_bytes(1, 2),
+                                          blob_bytes(256 * 1024, 3),
+                                          blob_bytes(5 * 256 * 1024 + 4321, 4)};
+  std::vector<std::string> digests;
+  {
+    auto store = open_store("sqlite:" + path);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ChunkedBlobStore blobs(**store, {});
+    for (const auto& bytes : contents) {
+      auto stored = blobs.write_bytes(bytes);
+      ASSERT_TRUE(stored.ok()) << stored.error().message;
+      digests.push_back(stored->digest);
+    }
+    ASSERT_TRUE((*store)
+                    ->write([&](domain::Transaction& tx) -> Result<Json> {
+                      RELAIS_TRY(tx.blobs().add_ref(digests[3]));
+                      return Json();
+                    })
+                    .ok());
+  }
+  const auto check = [&](domain::Store& store) {
+    ChunkedBlobStore blobs(store, {});
+    for (std::size_t i = 0; i < contents.size(); ++i) {
+      auto back = blobs.read_all(digests[i]);
+      ASSERT_TRUE(back.ok()) << back.error().message;
+      EXPECT_EQ(crypto::sha256_hex(back.value()), digests[i]);
+      EXPECT_TRUE(back.value() == contents[i]) << i;
+    }
+    EXPECT_EQ(blobs.stat(digests[3]).value()->refs, 1);
+    // The digest index came along: the same content is not stored again, new content gets
+    // ids after the copied ones.
+    ASSERT_TRUE(blobs.write_bytes(contents[2]).ok());
+    EXPECT_EQ(blobs.usage().value().blobs, 4);
+    EXPECT_EQ(blobs.usage().value().chunks, 0 + 1 + 1 + 6);  // the empty blob has none
+    ASSERT_TRUE(blobs.write_bytes(blob_bytes(300'000, 5)).ok());
+    EXPECT_EQ(blobs.usage().value().blobs, 5);
+  };
+  PgTestDatabase pg;
+  {
+    sqlite::SqliteTransfer source(path, /*create=*/false);
+    postgres::PgTransfer target(pg.url());
+    CopyOptions options;
+    options.batch_rows = 3;  // several batches of chunks
+    auto report = copy_installation(source, target, options);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->committed);
+    for (const auto& t : report->tables) EXPECT_TRUE(t.matches()) << t.table;
+  }
+  {
+    auto store = open_store(pg.url());
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    check(**store);
+  }
+  const std::string back_path = (dir / "back.db").string();
+  {
+    postgres::PgTransfer source(pg.url());
+    sqlite::SqliteTransfer target(back_path, /*create=*/true);
+    auto report = copy_installation(source, target, {});
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    ASSERT_TRUE(report->committed);
+    for (const auto& t : report->tables) EXPECT_TRUE(t.matches()) << t.table;
+  }
+  auto store = open_store("sqlite:" + back_path);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ChunkedBlobStore blobs(**store, {});
+  for (std::size_t i = 0; i < contents.size(); ++i) {
+    auto back = blobs.read_all(digests[i]);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_TRUE(back.value() == contents[i]) << i;
+  }
+  EXPECT_EQ(blobs.usage().value().blobs, 5);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -43,25 +44,32 @@ void run_and_clear(PGresult* result, PGconn* conn) {
   PQclear(result);
 }
 
-// Text forms of the parameters; `values` points into `storage` (or is null for NULL).
-struct TextParams {
+// Wire forms of the parameters; `values` points into `storage` (or is null for NULL).
+// Parameters travel as text, except those `binary` marks: their bytes as they are (bytea's
+// binary form), with their length, so a chunk of a file is neither hex-encoded nor cut at a
+// NUL.
+struct WireParams {
   std::vector<std::string> storage;
   std::vector<const char*> values;
+  std::vector<int> lengths;  // empty unless some parameter is binary
+  std::vector<int> formats;  // likewise
 
-  explicit TextParams(const std::vector<SqlValue>& params) {
+  WireParams(const std::vector<SqlValue>& params, const std::vector<bool>& binary) {
     storage.reserve(params.size());
     values.reserve(params.size());
-    for (const auto& p : params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const auto& p = params[i];
+      const bool raw = i < binary.size() && binary[i];
       if (std::holds_alternative<std::nullptr_t>(p)) {
         storage.emplace_back();
-      } else if (const auto* i = std::get_if<std::int64_t>(&p)) {
-        storage.push_back(std::to_string(*i));
+      } else if (const auto* n = std::get_if<std::int64_t>(&p)) {
+        storage.push_back(std::to_string(*n));
       } else if (const auto* d = std::get_if<double>(&p)) {
         storage.push_back(fmt::format("{}", *d));  // shortest form that reads back exactly
       } else {
         const auto& text = std::get<std::string>(p);
         // Text parameters travel as C strings: a NUL would silently cut the value short.
-        if (text.find('\0') != std::string::npos) {
+        if (!raw && text.find('\0') != std::string::npos) {
           throw PgError("a text value contains a NUL character", "22021");
         }
         storage.push_back(text);
@@ -71,7 +79,18 @@ struct TextParams {
       values.push_back(std::holds_alternative<std::nullptr_t>(params[i]) ? nullptr
                                                                          : storage[i].c_str());
     }
+    if (std::find(binary.begin(), binary.end(), true) != binary.end()) {
+      lengths.reserve(params.size());
+      formats.reserve(params.size());
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        lengths.push_back(static_cast<int>(storage[i].size()));
+        formats.push_back(i < binary.size() && binary[i] ? 1 : 0);
+      }
+    }
   }
+  const char* const* value_array() const { return values.empty() ? nullptr : values.data(); }
+  const int* length_array() const { return lengths.empty() ? nullptr : lengths.data(); }
+  const int* format_array() const { return formats.empty() ? nullptr : formats.data(); }
 };
 
 }  // namespace
@@ -133,11 +152,11 @@ void PgConnection::exec(std::string_view sql) {
   const std::string text(sql);
   if (!deferred_.empty()) {
     if (text.find(';') == std::string::npos) {
-      run_and_clear(run_pipelined(text, false, {}), conn_);
+      run_and_clear(run_pipelined(text, false, {}, {}, 0), conn_);
       return;
     }
     // Several statements cannot go through the extended protocol: the deferred ones first.
-    run_and_clear(run_pipelined("SELECT 1", false, {}), conn_);
+    run_and_clear(run_pipelined("SELECT 1", false, {}, {}, 0), conn_);
   }
   run_and_clear(PQexec(conn_, text.c_str()), conn_);
 }
@@ -159,8 +178,9 @@ const std::string& PgConnection::prepared_name(const std::string& sql) {
 }
 
 PGresult* PgConnection::run_pipelined(const std::string& last, bool prepared,
-                                      const std::vector<SqlValue>& params) {
-  const TextParams text(params);  // may throw (a NUL in a value): before anything is sent
+                                      const std::vector<SqlValue>& params,
+                                      const std::vector<bool>& binary, int result_format) {
+  const WireParams wire(params, binary);  // may throw (a NUL in a value): before anything is sent
   std::vector<std::string> deferred = std::move(deferred_);
   deferred_.clear();
   if (PQenterPipelineMode(conn_) != 1) {
@@ -171,12 +191,13 @@ PGresult* PgConnection::run_pipelined(const std::string& last, bool prepared,
     sent = sent &&
            PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
   }
-  const char* const* values = text.values.empty() ? nullptr : text.values.data();
   const int count = static_cast<int>(params.size());
-  sent = sent &&
-         (prepared ? PQsendQueryPrepared(conn_, last.c_str(), count, values, nullptr, nullptr, 0)
-                   : PQsendQueryParams(conn_, last.c_str(), count, nullptr, values, nullptr,
-                                       nullptr, 0)) == 1;
+  sent =
+      sent &&
+      (prepared ? PQsendQueryPrepared(conn_, last.c_str(), count, wire.value_array(),
+                                      wire.length_array(), wire.format_array(), result_format)
+                : PQsendQueryParams(conn_, last.c_str(), count, nullptr, wire.value_array(),
+                                    wire.length_array(), wire.format_array(), result_format)) == 1;
   sent = sent && PQpipelineSync(conn_) == 1;
   if (!sent) {
     // Only a broken connection refuses to queue: nothing more can be read from it.
@@ -225,15 +246,25 @@ PGresult* PgConnection::run_pipelined(const std::string& last, bool prepared,
 }
 
 PgResult PgConnection::query(const std::string& sql, const std::vector<SqlValue>& params) {
+  return execute(sql, params, {}, 0);
+}
+
+PgResult PgConnection::query_binary(const std::string& sql, const std::vector<SqlValue>& params,
+                                    const std::vector<bool>& binary_params, bool binary_result) {
+  return execute(sql, params, binary_params, binary_result ? 1 : 0);
+}
+
+PgResult PgConnection::execute(const std::string& sql, const std::vector<SqlValue>& params,
+                               const std::vector<bool>& binary, int result_format) {
   const std::string& name = prepared_name(sql);
   PGresult* result = nullptr;
   if (deferred_.empty()) {
-    const TextParams text(params);
+    const WireParams wire(params, binary);
     result =
-        PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()),
-                       text.values.empty() ? nullptr : text.values.data(), nullptr, nullptr, 0);
+        PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), wire.value_array(),
+                       wire.length_array(), wire.format_array(), result_format);
   } else {
-    result = run_pipelined(name, true, params);
+    result = run_pipelined(name, true, params, binary, result_format);
   }
   check(result, conn_);
   return PgResult(result);

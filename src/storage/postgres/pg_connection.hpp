@@ -108,6 +108,11 @@ class PgConnection {
   // Runs `sql` ($1, $2, ... placeholders) as a cached prepared statement, after the deferred
   // statements, in one round trip with them.
   PgResult query(const std::string& sql, const std::vector<SqlValue>& params = {});
+  // As query(), with the parameters `binary_params` marks sent as their raw bytes (a bytea's
+  // binary form: no hex doubling, NULs allowed) and, when `binary_result`, every result
+  // column in binary form (a bytea column is then its raw bytes: select only such columns).
+  PgResult query_binary(const std::string& sql, const std::vector<SqlValue>& params,
+                        const std::vector<bool>& binary_params, bool binary_result);
 
   // Queues one statement without parameters or rows (BEGIN, SAVEPOINT, RELEASE SAVEPOINT) to
   // be sent with the next exec() or query() in one round trip (libpq pipeline mode): a unit
@@ -137,7 +142,10 @@ class PgConnection {
   // or a single statement's text when `prepared` is false), in one pipeline; returns the
   // result of `last`. Throws as described at defer().
   pg_result* run_pipelined(const std::string& last, bool prepared,
-                           const std::vector<SqlValue>& params);
+                           const std::vector<SqlValue>& params, const std::vector<bool>& binary,
+                           int result_format);
+  PgResult execute(const std::string& sql, const std::vector<SqlValue>& params,
+                   const std::vector<bool>& binary, int result_format);
 
   pg_conn* conn_ = nullptr;
   std::vector<std::string> deferred_;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "domain/store.hpp"
+#include "storage/postgres/pg_blob_rows.hpp"
 #include "storage/postgres/pg_connection.hpp"
 #include "storage/postgres/pg_event_log.hpp"
 #include "storage/postgres/pg_job_queue.hpp"
@@ -21,11 +22,12 @@ class PgTransaction final : public domain::Transaction {
  public:
   // `write_unit`: false in a READ ONLY read unit.
   PgTransaction(PgConnection& db, bool write_unit)
-      : db_(db), write_unit_(write_unit), jobs_(db, write_unit), events_(db) {}
+      : db_(db), write_unit_(write_unit), jobs_(db, write_unit), events_(db), blobs_(db) {}
 
   Result<Json> savepoint(const std::function<Result<Json>()>& step) override;
   domain::JobQueue& jobs() override { return jobs_; }
   domain::EventLog& events() override { return events_; }
+  domain::BlobRefs& blobs() override { return blobs_; }
   // kJobsDue and kAuth: NOTIFY in this transaction (pg_listener.hpp), so every server's
   // listener hears it at commit. kOutbox stays in this process (local_signals()).
   void publish(domain::Topic topic, const std::string& key) override;
@@ -103,6 +105,7 @@ class PgTransaction final : public domain::Transaction {
   PgJobQueue jobs_;
   domain::PendingSignals local_signals_;
   PgEventLog events_;
+  PgBlobRows blobs_;
   std::optional<std::string> effective_time_;  // unset: the clock
   int savepoint_depth_ = 0;                    // nested savepoints open now (sp1, sp2, ...)
   domain::EffectiveTimeScope effective_time_scope_ = domain::EffectiveTimeScope::kEverything;

@@ -61,7 +61,43 @@ const char* fill_expression(EngineFill fill) {
   throw std::logic_error("an EngineFill PostgreSQL does not know");
 }
 
-SqlValue to_param(const TransferValue& value) {
+// bytea's text form: \x and two hex digits per byte.
+std::string bytea_hex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + 2 * bytes.size());
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0xf];
+  }
+  return out;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  throw std::runtime_error("a bytea value is not in hex form");
+}
+
+std::string from_bytea_hex(std::string_view text) {
+  if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) {
+    throw std::runtime_error("a bytea value is not in hex form");
+  }
+  std::string out;
+  out.reserve((text.size() - 2) / 2);
+  for (std::size_t i = 2; i < text.size(); i += 2) {
+    out += static_cast<char>(hex_digit(text[i]) * 16 + hex_digit(text[i + 1]));
+  }
+  return out;
+}
+
+SqlValue to_param(const TransferValue& value, ColumnType type = ColumnType::kText) {
+  if (const auto* s = std::get_if<std::string>(&value);
+      s != nullptr && type == ColumnType::kBytes) {
+    return bytea_hex(*s);
+  }
   if (const auto* i = std::get_if<std::int64_t>(&value)) return *i;
   if (const auto* b = std::get_if<bool>(&value)) return std::string(*b ? "true" : "false");
   if (const auto* s = std::get_if<std::string>(&value)) return *s;
@@ -77,6 +113,8 @@ TransferValue read_value(const PgResult& result, int row, int column, ColumnType
       return result.boolean(row, column);
     case ColumnType::kJson:
       return canonical_json(result.text(row, column));
+    case ColumnType::kBytes:
+      return from_bytea_hex(result.text(row, column));
     case ColumnType::kText:
       break;
   }
@@ -157,7 +195,8 @@ void PgTransfer::write_batch(const TransferTable& table, const std::vector<Trans
       for (std::size_t c = 0; c < width; ++c) {
         const bool deferred =
             table.self_reference && table.columns[c].name == *table.self_reference;
-        params.push_back(deferred ? SqlValue(nullptr) : to_param(rows[start + r][c]));
+        params.push_back(deferred ? SqlValue(nullptr)
+                                  : to_param(rows[start + r][c], table.columns[c].type));
         sql += fmt::format("{}${}", c == 0 ? "" : ", ", params.size());
       }
       sql += fills + ")";

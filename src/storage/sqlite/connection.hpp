@@ -37,6 +37,7 @@ class Statement {
   void bind(int index, double value);
   void bind(int index, std::string_view value);
   void bind_null(int index);
+  void bind_blob(int index, std::string_view bytes);  // as a BLOB, not TEXT
   void bind(int index, const SqlValue& value);
   void bind_all(const std::vector<SqlValue>& values);  // binds 1..n
 
@@ -56,6 +57,8 @@ class Statement {
   // The column's text without a copy: valid until the next step(), reset() or column call
   // that converts the column's type.
   std::string_view column_view(int column) const;
+  // The column's bytes (a BLOB's, or a TEXT's), valid until the next step() or reset().
+  std::string_view column_bytes(int column) const;
   // The column as a JSON scalar by its dynamic SQLite type (null/integer/real/text).
   Json column_value(int column) const;
 

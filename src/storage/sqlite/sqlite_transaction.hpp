@@ -6,6 +6,7 @@
 #include "domain/store.hpp"
 #include "storage/sqlite/connection.hpp"
 #include "storage/sqlite/fts_log.hpp"
+#include "storage/sqlite/sqlite_blob_rows.hpp"
 #include "storage/sqlite/sqlite_error.hpp"
 #include "storage/sqlite/sqlite_event_log.hpp"
 #include "storage/sqlite/sqlite_job_queue.hpp"
@@ -19,11 +20,12 @@ class SqliteTransaction final : public domain::Transaction {
   // by the store after the commit (signals.hpp); null = dropped (readers, tools).
   explicit SqliteTransaction(Connection& db, FtsLog* fts = nullptr,
                              domain::PendingSignals* signals = nullptr)
-      : db_(db), fts_(fts), signals_(signals), jobs_(db, signals), events_(db) {}
+      : db_(db), fts_(fts), signals_(signals), jobs_(db, signals), events_(db), blobs_(db) {}
 
   Result<Json> savepoint(const std::function<Result<Json>()>& step) override;
   domain::JobQueue& jobs() override { return jobs_; }
   domain::EventLog& events() override { return events_; }
+  domain::BlobRefs& blobs() override { return blobs_; }
   void publish(domain::Topic topic, const std::string& key) override {
     if (signals_ != nullptr) signals_->add(topic, key);
   }
@@ -99,6 +101,7 @@ class SqliteTransaction final : public domain::Transaction {
   std::optional<std::string> effective_time_;  // unset: the clock
   SqliteJobQueue jobs_;
   SqliteEventLog events_;
+  SqliteBlobRows blobs_;
   int savepoint_depth_ = 0;  // nested savepoint() calls open now (names sp1, sp2, ...)
   domain::EffectiveTimeScope effective_time_scope_ = domain::EffectiveTimeScope::kEverything;
 };

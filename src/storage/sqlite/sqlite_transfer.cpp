@@ -44,13 +44,20 @@ TransferValue read_value(Statement& stmt, int index, const TransferTable& table,
       } catch (const Json::exception&) {
         bad_value(table, column, "JSON");
       }
+    case ColumnType::kBytes:
+      return std::string(stmt.column_bytes(index));
     case ColumnType::kText:
       break;
   }
   return stmt.column_text(index);
 }
 
-void bind_value(Statement& stmt, int index, const TransferValue& value) {
+void bind_value(Statement& stmt, int index, const TransferValue& value,
+                ColumnType type = ColumnType::kText) {
+  if (const auto* s = std::get_if<std::string>(&value);
+      s != nullptr && type == ColumnType::kBytes) {
+    return stmt.bind_blob(index, *s);
+  }
   if (const auto* i = std::get_if<std::int64_t>(&value)) return stmt.bind(index, *i);
   if (const auto* b = std::get_if<bool>(&value)) return stmt.bind(index, std::int64_t{*b ? 1 : 0});
   if (const auto* s = std::get_if<std::string>(&value))
@@ -130,7 +137,7 @@ void SqliteTransfer::write_batch(const TransferTable& table, const std::vector<T
       if (deferred) {
         stmt->bind_null(static_cast<int>(c) + 1);
       } else {
-        bind_value(*stmt, static_cast<int>(c) + 1, row[c]);
+        bind_value(*stmt, static_cast<int>(c) + 1, row[c], table.columns[c].type);
       }
     }
     stmt->run();
