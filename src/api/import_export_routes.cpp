@@ -5,7 +5,8 @@
 //        → text/csv attachment. These literal paths win over /{res}/{id} because the router
 //        prefers the pattern with the fewest {param} segments (see http/router.hpp).
 // The handlers only translate HTTP to the importing services; the CSV text of an export is
-// built page by page (one page of records in memory at a time) into the response body.
+// built page by page (one page of records in memory at a time) into a temporary file the
+// response streams from disk (Response::body_file).
 #include <string>
 
 #include "api/handler_support.hpp"

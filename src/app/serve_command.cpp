@@ -146,7 +146,6 @@ int run_serve(const ServeOptions& options) {
   jobs::JobRegistry job_registry;
   register_jobs(job_registry, services, options.jobs);
 
-  int exit_code = 0;
   {
     http::Server server(server_options, router);
     if (Result<void> bound = server.listen(); !bound.ok()) {
@@ -174,7 +173,7 @@ int run_serve(const ServeOptions& options) {
     runner.stop();
   }
   shutdown_logging();
-  return exit_code;
+  return 0;
 }
 
 void add_serve_command(CLI::App& app) {

@@ -40,7 +40,7 @@ int run_worker(const WorkerOptions& options) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  // Like every command but serve, a worker never migrates: it refuses an outdated schema.
+  // Like import and export, a worker never migrates: it refuses an outdated schema.
   auto store = storage::open_store(options.db, {.migrate = false});
   if (!store.ok()) {
     std::cerr << "relais worker: cannot open the database: " << store.error().message << "\n";

@@ -1,9 +1,9 @@
 // CSV reading (on top of libcsv) and writing, for import and export.
 //
 // Reading is strict: a stray quote inside an unquoted cell or an unterminated quoted cell is
-// an error naming the line, never a silently shifted row. The separator (',' or ';', as
-// French Excel writes) is detected from the header line; CRLF and LF both end rows; a UTF-8
-// byte-order mark is skipped. Input must already be UTF-8 (see text_encoding.hpp).
+// an error naming the line, never a silently shifted row. The separator (',', ';' as
+// French Excel writes, or a tab) is detected from the header line; CRLF and LF both end rows; a
+// UTF-8 byte-order mark is skipped. Input must already be UTF-8 (see text_encoding.hpp).
 //
 // Writing quotes cells only when needed and guards against formula injection: a cell that
 // starts with '=', '+', '-' or '@' (and is not a plain number) is prefixed with '\'' so a

@@ -1,6 +1,7 @@
 // Result<T>: expected outcomes (validation, not found, conflict, forbidden...) as values.
 // Exceptions are kept for what aborts a whole operation (bugs, I/O failure); everything a
-// user can cause is an Error, mapped to an HTTP status in exactly one place (api/error_mapping).
+// user can cause is an Error, mapped to an HTTP status in exactly one place (http::status_for,
+// http/request.cpp).
 #pragma once
 
 #include <map>

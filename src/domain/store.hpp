@@ -1,5 +1,5 @@
 // The storage port: what the domain needs from a database, in domain terms.
-// Implemented by storage/sqlite (and later storage/postgres). Nothing here names SQL.
+// Implemented by storage/sqlite and storage/postgres. Nothing here names SQL.
 //
 // Threading: a Store is safe to use from many threads. A Transaction belongs to the thread
 // running the unit of work it was handed to and must not escape it.

@@ -1,5 +1,5 @@
 // Server-sent events (WHATWG HTML, "Server-sent events"): the wire framing, and the two ends of
-// a long-lived `text/event-stream` response. A handler answers with Response::event_stream(
+// a long-lived `text/event-stream` response. A handler answers with Response::stream(
 // opener); once the server has sent the response head it calls the opener with the stream's
 // EventSink, and whatever feeds the stream (a poller, a notification hub) keeps the sink and
 // sends events into it from its own thread. No worker-pool thread is held while a stream is

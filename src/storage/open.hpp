@@ -16,7 +16,8 @@ struct StoreOptions {
   // PostgreSQL: connections in the pool that reads and writes share (a server's request and
   // job threads borrow one per unit of work).
   int pg_connections = 8;
-  // Applies pending migrations on open (serve does; other commands require `relais migrate`).
+  // Applies pending migrations on open (the default; worker, import, export and blob refuse an
+  // outdated schema instead and require `relais migrate`).
   bool migrate = true;
 };
 

@@ -1,5 +1,7 @@
-// The built-in record types. Changing a field here requires a storage migration
-// (storage/sqlite/migrations) — the storage contract test checks that they agree.
+// The built-in record types. Changing a field here requires a migration with one number on
+// both engines (storage/sqlite/migrations, storage/postgres/migrations) and its columns in
+// storage/transfer_tables.cpp; SqliteEngineTest.MigrationMatchesEveryEntitySchema and the
+// TransferTables tests check that they agree.
 #include <initializer_list>
 
 #include "domain/schema/entity_schema.hpp"
