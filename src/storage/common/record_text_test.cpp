@@ -21,7 +21,7 @@ TEST(RecordTextTest, StringsAreEscapedExactlyAsNlohmannDumpsThem) {
                                       "Hélène Ünïcødé ß € 😀",
                                       "del \x7f stays",
                                       std::string("nul \0 inside", 12)};
-  for (int c = 0; c < 0x20; ++c) samples.push_back(std::string(1, static_cast<char>(c)));
+  for (int c = 0; c < 0x20; ++c) samples.emplace_back(1, static_cast<char>(c));
   for (const auto& text : samples) {
     EXPECT_EQ(written(text), Json(text).dump()) << Json(text).dump();
   }
