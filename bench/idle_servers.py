@@ -28,7 +28,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import socket
 import statistics
 import subprocess
@@ -36,6 +35,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+from run import pg_database_url, psql  # bench/run.py: the same cluster helpers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSWORD = "bench-idle-servers-2026"
@@ -56,18 +57,6 @@ def request(method, url, body=None, token=None):
     with urllib.request.urlopen(req) as r:
         raw = r.read()
         return json.loads(raw) if raw else None
-
-
-def pg_database_url(base_url, name):
-    m = re.fullmatch(r"(postgres(?:ql)?://[^/?]*)/?[^?]*(\?.*)?", base_url)
-    if not m:
-        sys.exit(f"not a PostgreSQL URL: {base_url}")
-    return f"{m[1]}/{name}{m[2] or ''}"
-
-
-def psql(url, sql):
-    return subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,
-                           "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
 def epoch_ms(stamp):

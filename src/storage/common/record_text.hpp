@@ -49,14 +49,11 @@ class RecordTextLayout {
 // Appends `"…"` with `text` escaped (and invalid UTF-8 replaced).
 void append_json_string(std::string& out, std::string_view text);
 
-// Appends one record object. `column(i, as)` returns the ColumnValue of the record's i-th
-// column, to be written as `as`.
-template <typename ColumnAt>
-void append_record(std::string& out, const RecordTextLayout& layout, ColumnAt&& column);
-
 // One value, written as `as` says.
 void append_value(std::string& out, ColumnText as, const ColumnValue& value);
 
+// Appends one record object. `column(i, as)` returns the ColumnValue of the record's i-th
+// column, to be written as `as`.
 template <typename ColumnAt>
 void append_record(std::string& out, const RecordTextLayout& layout, ColumnAt&& column) {
   out.push_back('{');
