@@ -2,6 +2,7 @@
 // every engine (Sqlite/... and Postgres/... like the rest of StoreContractTest).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -119,7 +120,14 @@ TEST_P(StoreContractTest, EventsAppendWritesNoAuditRowNorOutboxEventUnlessAsked)
     contact = new_contact(tx, "Ada");
     return Json();
   });
-  read([&](Transaction& tx) -> Result<Json> {
+  auto has_event_of = [](std::int64_t record_id, domain::OutboxPosition after) {
+    return [record_id, after](Transaction& tx) {
+      const auto events = tx.jobs().outbox_after(after, 100);
+      return std::any_of(events.begin(), events.end(),
+                         [&](const auto& e) { return e.record_id == record_id; });
+    };
+  };
+  read_once_settled(has_event_of(contact, {}), [&](Transaction& tx) -> Result<Json> {
     before = tx.jobs().outbox_head();
     return Json();
   });
@@ -135,7 +143,7 @@ TEST_P(StoreContractTest, EventsAppendWritesNoAuditRowNorOutboxEventUnlessAsked)
     tx.record_event(domain::event_appended(demo, demo_ids.at(0), 0));
     return Json();
   });
-  read([&](Transaction& tx) -> Result<Json> {
+  read_once_settled(has_event_of(contact, before), [&](Transaction& tx) -> Result<Json> {
     auto outbox = tx.jobs().outbox_after(before, 10);
     EXPECT_EQ(outbox.size(), 1U);  // the one asked for, not one per event
     if (outbox.size() == 1) {

@@ -494,31 +494,41 @@ TEST_P(StoreContractTest, OutboxConsumersKeepTheirOwnCursors) {
     }
     return Json();
   });
+  domain::OutboxPosition head;
+  domain::OutboxPosition third;
+  read_once_settled([](Transaction& tx) { return tx.jobs().outbox_after({}, 10).size() >= 5; },
+                    [&](Transaction& tx) -> Result<Json> {
+                      head = tx.jobs().outbox_head();
+                      auto events = tx.jobs().outbox_after({}, 3);
+                      EXPECT_EQ(events.size(), 3U);
+                      if (events.size() == 3) {
+                        EXPECT_EQ(events[0].type, "contact.created");
+                        EXPECT_EQ(events[0].entity, "contact");
+                        EXPECT_EQ(events[0].payload, (Json{{"n", 1}}));
+                        EXPECT_LT(events[0].id, events[1].id);
+                        EXPECT_LT(events[0].position, events[1].position);
+                        EXPECT_TRUE(domain::is_storage_timestamp(events[0].at));
+                        third = events[2].position;
+                      }
+                      EXPECT_EQ(tx.jobs().outbox_after(head, 10).size(), 0U);
+                      return Json();
+                    });
   write([&](Transaction& tx) -> Result<Json> {
-    const domain::OutboxPosition head = tx.jobs().outbox_head();
-    auto events = tx.jobs().outbox_after({}, 3);
-    EXPECT_EQ(events.size(), 3U);
-    if (events.size() == 3) {
-      EXPECT_EQ(events[0].type, "contact.created");
-      EXPECT_EQ(events[0].entity, "contact");
-      EXPECT_EQ(events[0].payload, (Json{{"n", 1}}));
-      EXPECT_LT(events[0].id, events[1].id);
-      EXPECT_LT(events[0].position, events[1].position);
-      EXPECT_TRUE(domain::is_storage_timestamp(events[0].at));
-      tx.jobs().set_consumer_cursor("scoring", events[2].position);
-    }
+    tx.jobs().set_consumer_cursor("scoring", third);
     tx.jobs().set_consumer_cursor("webhooks", head);
-    EXPECT_EQ(tx.jobs().outbox_after(head, 10).size(), 0U);
     return Json();
   });
   reopen();
-  read([&](Transaction& tx) -> Result<Json> {
-    const auto scoring = tx.jobs().consumer_cursor("scoring");
-    EXPECT_TRUE(scoring.has_value());
-    EXPECT_EQ(tx.jobs().outbox_after(scoring.value_or(domain::OutboxPosition{}), 10).size(), 2U);
-    EXPECT_EQ(tx.jobs().consumer_cursor("webhooks"), tx.jobs().outbox_head());
-    return Json();
-  });
+  read_once_settled(
+      [&](Transaction& tx) { return tx.jobs().outbox_head() == head; },
+      [&](Transaction& tx) -> Result<Json> {
+        const auto scoring = tx.jobs().consumer_cursor("scoring");
+        EXPECT_TRUE(scoring.has_value());
+        EXPECT_EQ(tx.jobs().outbox_after(scoring.value_or(domain::OutboxPosition{}), 10).size(),
+                  2U);
+        EXPECT_EQ(tx.jobs().consumer_cursor("webhooks"), tx.jobs().outbox_head());
+        return Json();
+      });
   // Retention: only what is below the given id and older than the given instant goes.
   write([&](Transaction& tx) -> Result<Json> {
     const auto scoring = tx.jobs().consumer_cursor("scoring").value_or(domain::OutboxPosition{});
@@ -562,7 +572,13 @@ TEST_P(StoreContractTest, JobChangesFollowEveryChangeOfAJobInOrder) {
     RELAIS_ASSIGN_OR_RETURN(b, tx.jobs().enqueue(job_of("short")));
     return Json();
   });
-  read([&](Transaction& tx) -> Result<Json> {
+  // Each reader waits until what it must see has passed the horizon (late is allowed).
+  auto ready_after = [&](std::size_t count) {
+    return [&mark, count](Transaction& tx) {
+      return tx.jobs().changes_after(mark, 10).size() >= count;
+    };
+  };
+  read_once_settled(ready_after(2), [&](Transaction& tx) -> Result<Json> {
     auto changes = tx.jobs().changes_after({}, 10);
     EXPECT_EQ(changes.size(), 2U);
     if (changes.size() == 2) {
@@ -589,7 +605,7 @@ TEST_P(StoreContractTest, JobChangesFollowEveryChangeOfAJobInOrder) {
                                     now + 60'000, now));
     return Json();
   });
-  read([&](Transaction& tx) -> Result<Json> {
+  read_once_settled(ready_after(2), [&](Transaction& tx) -> Result<Json> {
     auto changes = tx.jobs().changes_after(mark, 10);
     EXPECT_EQ(changes.size(), 2U);
     if (changes.size() == 2) {
@@ -617,7 +633,7 @@ TEST_P(StoreContractTest, JobChangesFollowEveryChangeOfAJobInOrder) {
                      return Error::validation("rolled back");
                    })
                    .ok());
-  read([&](Transaction& tx) -> Result<Json> {
+  read_once_settled(ready_after(2), [&](Transaction& tx) -> Result<Json> {
     auto changes = tx.jobs().changes_after(mark, 10);
     EXPECT_EQ(changes.size(), 2U);
     if (changes.size() == 2) {
@@ -634,7 +650,7 @@ TEST_P(StoreContractTest, JobChangesFollowEveryChangeOfAJobInOrder) {
     RELAIS_TRY(tx.jobs().release(b, "w", now));
     return Json();
   });
-  read([&](Transaction& tx) -> Result<Json> {
+  read_once_settled(ready_after(1), [&](Transaction& tx) -> Result<Json> {
     auto changes = tx.jobs().changes_after(mark, 10);
     EXPECT_EQ(changes.size(), 1U);
     if (!changes.empty()) {

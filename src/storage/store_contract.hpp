@@ -42,6 +42,12 @@ class StoreContractTest : public ::testing::TestWithParam<StoreEngine> {
   // Runs a write/read that must succeed; fails the test otherwise.
   Json write(const domain::UnitOfWork& work);
   Json read(const domain::UnitOfWork& work);
+  // Reads again, for up to 10 s, until `ready` holds in the unit's snapshot, then runs `work`
+  // in that same unit. For what a later unit may show late but never lose: on PostgreSQL a
+  // transaction of another database on the cluster, ending just as a reader looks, holds the
+  // outbox and job-change horizon back for a moment (0004_jobs.sql).
+  Json read_once_settled(const std::function<bool(domain::Transaction&)>& ready,
+                         const domain::UnitOfWork& work);
 
   std::unique_ptr<relais::testing::TestDirectory> dir_;
   std::unique_ptr<domain::Store> store_;

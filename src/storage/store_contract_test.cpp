@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <random>
 #include <regex>
@@ -133,6 +134,21 @@ Json StoreContractTest::read(const domain::UnitOfWork& work) {
   auto r = store_->read(work);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return r.ok() ? r.value() : Json();
+}
+
+Json StoreContractTest::read_once_settled(const std::function<bool(Transaction&)>& ready,
+                                          const domain::UnitOfWork& work) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    bool settled = false;
+    Json result = read([&](Transaction& tx) -> Result<Json> {
+      settled = ready(tx) || std::chrono::steady_clock::now() >= deadline;
+      if (!settled) return Json();
+      return work(tx);
+    });
+    if (settled) return result;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 namespace {
