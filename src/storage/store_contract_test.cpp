@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "storage/common/keyset.hpp"
+#include "storage/testing/required_values.hpp"
 
 namespace relais::storage::testing {
 namespace {
@@ -805,51 +806,19 @@ TEST_P(StoreContractTest, TimelineChildrenFollowTheirVisibility) {
   EXPECT_EQ(kinds(restricted), (N{{"activity", 2}, {"note", 1}}));
 }
 
-// The values a record of `schema` needs (its required fields), from the declaration alone;
-// references name the record `ids` holds for that type.
-Json required_values(const EntitySchema& schema, const std::map<std::string, Json>& ids) {
-  Json body = Json::object();
-  for (const auto& field : schema.fields) {
-    if (!field.required || field.read_only) continue;
-    switch (field.type) {
-      case domain::FieldType::kEnum:
-        body[field.name] = field.enum_values.front();
-        break;
-      case domain::FieldType::kReference:
-        body[field.name] = ids.at(field.references);
-        break;
-      case domain::FieldType::kList:
-      case domain::FieldType::kTextList:
-      case domain::FieldType::kReferenceList:
-        body[field.name] = Json::array();
-        break;
-      case domain::FieldType::kInteger:
-      case domain::FieldType::kMoney:
-        body[field.name] = 1;
-        break;
-      default:
-        body[field.name] = "x";
-    }
-  }
-  return body;
-}
-
 // Every on_timeline type shows on the timeline of every has_timeline type it references:
 // the timeline is built from the declarations, not from a list of tables.
 TEST_P(StoreContractTest, TimelinesShowEveryDeclaredChildType) {
-  std::map<std::string, Json> ids;
-  ids["pipeline"] = insert_one(*store_, domain::pipeline_schema(),
-                               required_values(domain::pipeline_schema(), ids))["id"];
   int parents = 0;
   for (const EntitySchema* parent : domain::all_schemas()) {
     if (!parent->has_timeline) continue;
     ++parents;
-    const Json id = insert_one(*store_, *parent, required_values(*parent, ids))["id"];
+    const Json id = insert_one(*store_, *parent, required_values(*store_, *parent))["id"];
     std::set<std::string> expected;
     for (const EntitySchema* child : domain::all_schemas()) {
       const domain::FieldDef* link = domain::timeline_link_field(*child, *parent);
       if (link == nullptr) continue;
-      Json body = required_values(*child, ids);
+      Json body = required_values(*store_, *child);
       body[link->name] = id;
       insert_one(*store_, *child, body);
       expected.insert(child->name);

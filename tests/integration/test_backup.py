@@ -1,7 +1,7 @@
 """`relais backup`, `relais restore` and `relais migrate-data` through the CLI, on live servers.
 
-The PostgreSQL tests take the cluster's base URL (as printed by `scripts/pg-cluster start`)
-from RELAIS_TEST_PG_URL and fail, never skip, when it is unset.
+The PostgreSQL tests use the test cluster of databases.py: RELAIS_TEST_PG_URL when set, else a
+cluster of its own for the session. They never skip.
 """
 
 import os
@@ -16,7 +16,8 @@ import pytest
 
 from api_client import Api, unique
 from conftest import load_checker
-from databases import ExistingPostgresDatabase, SqliteDatabase
+from databases import (ExistingPostgresDatabase, SqliteDatabase, pg_base_url, pg_database_url,
+                       psql)
 from relais_server import REPO_ROOT, RelaisServer, relais_binary, run_cli
 
 # The binary's schema version: the highest migration number (the same on both engines).
@@ -29,26 +30,9 @@ DEMO_PASSWORD = "relais-demo-2026"
 
 # --- PostgreSQL databases on the test cluster -------------------------------------------------
 
-def pg_base_url() -> str:
-    base = os.environ.get("RELAIS_TEST_PG_URL", "")
-    if not base:
-        pytest.fail("RELAIS_TEST_PG_URL is not set (scripts/pg-cluster start DIR prints it)")
-    return base
-
-
 def pg_url(name: str) -> str:
-    """postgresql:///?host=... -> postgresql:///<name>?host=..."""
-    base = pg_base_url()
-    head, sep, query = base.partition("?")
-    head = head if head.endswith("/") else head[: head.rfind("/") + 1]
-    return f"{head}{name}{sep}{query}"
-
-
-def psql(url: str, sql: str) -> str:
-    proc = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.strip()
+    """The URL of database `name` on the test cluster (databases.py starts one if none is given)."""
+    return pg_database_url(pg_base_url(), name)
 
 
 @pytest.fixture

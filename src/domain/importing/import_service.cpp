@@ -6,11 +6,11 @@
 #include <set>
 #include <unordered_map>
 #include <utility>
-#include <variant>
 
 #include "common/csv.hpp"
 #include "common/text_encoding.hpp"
 #include "domain/auth/permissions.hpp"
+#include "domain/importing/row_conversion.hpp"
 #include "domain/importing/text_fold.hpp"
 #include "domain/importing/value_parsing.hpp"
 #include "domain/records/reference_checks.hpp"
@@ -19,151 +19,6 @@
 
 namespace relais::domain::importing {
 namespace {
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-bool looks_like_email(std::string_view e) {
-  std::size_t at = e.find('@');
-  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos) {
-    return false;
-  }
-  std::string_view domain = e.substr(at + 1);
-  std::size_t dot = domain.find('.');
-  return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size() &&
-         e.find_first_of(" \t,;<>\"") == std::string_view::npos;
-}
-
-// Cells exported by Relais carry a '\'' before a leading = + - @ (formula guard); drop it so
-// an exported file imports back unchanged.
-std::string_view unguard(std::string_view cell) {
-  if (cell.size() >= 2 && cell[0] == '\'' &&
-      (cell[1] == '=' || cell[1] == '+' || cell[1] == '-' || cell[1] == '@')) {
-    cell.remove_prefix(1);
-  }
-  return cell;
-}
-
-// French and English names for lifecycle stages, folded.
-const std::map<std::string, std::string>& lifecycle_synonyms() {
-  static const std::map<std::string, std::string> m = {
-      {"abonne", "subscriber"},
-      {"prospect", "lead"},
-      {"piste", "lead"},
-      {"lead qualifie marketing", "mql"},
-      {"lead qualifie commercial", "sql"},
-      {"opportunite", "opportunity"},
-      {"client", "customer"},
-      {"cliente", "customer"},
-      {"ambassadeur", "evangelist"},
-      {"autre", "other"},
-  };
-  return m;
-}
-
-// Headcount → the company size bucket.
-std::string size_bucket(std::int64_t n) {
-  if (n <= 10) return "1-10";
-  if (n <= 50) return "11-50";
-  if (n <= 200) return "51-200";
-  if (n <= 500) return "201-500";
-  if (n <= 1000) return "501-1000";
-  return "1000+";
-}
-
-struct CellError {
-  std::string reason;
-};
-
-enum class CellType { kNumber, kMoney, kDate, kBoolean };
-
-// A cell as a number, an amount in minor units, a date or oui/non — or the reason it is not,
-// in the words a user sees in the import report.
-std::variant<Json, CellError> typed_cell(CellType type, std::string_view cell) {
-  // The message is built only for a bad cell: this runs for every typed cell of the file.
-  auto bad = [cell](const char* why) { return CellError{"'" + std::string(cell) + "' " + why}; };
-  switch (type) {
-    case CellType::kNumber:
-      if (auto v = parse_number(cell)) return Json(*v);
-      return bad("is not a number");
-    case CellType::kMoney:
-      if (auto v = parse_amount_minor(cell)) return Json(*v);
-      return bad("is not an amount (e.g. 1 234,56)");
-    case CellType::kDate:
-      if (auto v = parse_date(cell)) return Json(*v);
-      return bad("is not a date (25/11/2026 or 2026-11-25)");
-    case CellType::kBoolean:
-      if (auto v = parse_bool(cell)) return Json(*v);
-      return bad("is not oui/non");
-  }
-  return bad("cannot be read");
-}
-
-// A creation date from another system ("25/11/2024", "2024-11-25", "2024-11-25T09:30:00+01:00")
-// as a storage stamp; a date alone means midnight UTC. Never in the future.
-std::variant<std::string, CellError> creation_stamp(std::string_view cell) {
-  std::string stamp;
-  if (auto day = parse_date(cell); day && cell.size() <= 10) {
-    stamp = *day + "T00:00:00.000Z";
-  } else if (auto instant = normalize_datetime(cell)) {
-    stamp = *instant;
-  } else {
-    return CellError{"'" + std::string(cell) +
-                     "' is not a date (25/11/2026, 2026-11-25 or 2026-11-25T09:30:00Z)"};
-  }
-  if (stamp > format_storage_timestamp(now_epoch_ms())) {
-    return CellError{"'" + std::string(cell) + "' is in the future"};
-  }
-  return stamp;
-}
-
-// Stores the typed cell at `target`; returns the error instead when it does not parse.
-std::optional<CellError> put_typed(CellType type, std::string_view cell, Json& target) {
-  auto typed = typed_cell(type, cell);
-  if (auto* error = std::get_if<CellError>(&typed)) return std::move(*error);
-  target = std::move(std::get<Json>(typed));
-  return std::nullopt;
-}
-
-// The schema field an import field ends up in (for mapping service errors back to columns).
-std::string target_field(const std::string& import_field) {
-  if (import_field == "email") return "emails";
-  if (import_field == "phone" || import_field == "mobile") return "phones";
-  if (import_field == "company") return "company_id";
-  if (import_field == "stage") return "stage_id";
-  if (import_field == "pipeline") return "pipeline_id";
-  if (import_field == "contact_email") return "contact_ids";
-  if (import_field == "owner_email") return "owner_id";
-  return import_field;
-}
-
-struct PreparedRow {
-  std::size_t line = 0;
-  Json body = Json::object();
-  std::string company_name;
-  std::string created_at;                   // storage stamp, or "" for now
-  std::vector<std::string> contact_emails;  // deals
-};
-
-struct Pipeline {
-  std::int64_t id = 0;
-  std::string name;
-  Json stages;
-  bool is_default = false;
-};
-
-// Read-only data loaded once per import.
-struct Context {
-  std::map<std::string, Json> custom_fields;  // key → definition, of the imported record type
-  std::unordered_map<std::string, std::int64_t> users_by_email;
-  std::vector<Pipeline> pipelines;
-  const Pipeline* default_pipeline = nullptr;
-};
 
 Result<void> load_all(Transaction& tx, const EntitySchema& schema,
                       const std::function<void(const Json&)>& each) {
@@ -194,12 +49,6 @@ class Importer {
   Result<void> check_creation_dates_allowed() const;
   Result<void> load_context();
   Result<void> load_custom_fields();
-  std::optional<CellError> convert_custom_cell(const std::string& key, std::string_view cell,
-                                               PreparedRow& out);
-  // Converts one CSV row; a problem goes to `rejected` and returns false.
-  bool prepare(const common::CsvRow& row, PreparedRow& out, RejectedRow& rejected);
-  std::optional<CellError> convert_cell(const std::string& field, std::string_view cell,
-                                        PreparedRow& out);
   struct BatchOutcome {
     std::size_t imported = 0;
     std::vector<RejectedRow> rejected;
@@ -210,8 +59,8 @@ class Importer {
   // Converts data rows into `out` until it holds `count` rows or the file ends; rows that
   // are rejected without the database (bad cells, duplicates inside the file) go to the
   // report. Returns the index of the next unread row.
-  std::size_t prepare_rows(const std::vector<common::CsvRow>& rows, std::size_t next,
-                           std::size_t count, std::vector<PreparedRow>& out);
+  std::size_t prepare_rows(const RowConverter& converter, const std::vector<common::CsvRow>& rows,
+                           std::size_t next, std::size_t count, std::vector<PreparedRow>& out);
 
   struct Attempt {
     std::size_t created = 0;
@@ -236,7 +85,7 @@ class Importer {
   std::vector<std::string> headers_;
   common::CsvHeader header_;
   ColumnMapping mapping_;
-  Context context_;
+  ImportContext context_;
   std::unordered_map<std::string, std::int64_t> companies_;          // committed: name → id
   std::unordered_map<std::string, std::size_t> first_row_of_email_;  // contacts: e-mail → line
 };
@@ -254,12 +103,7 @@ RecordService& Importer::service() {
 }
 
 std::string Importer::column_for(const std::string& schema_field) const {
-  for (std::size_t i = 0; i < mapping_.fields.size(); ++i) {
-    if (!mapping_.fields[i].empty() && target_field(mapping_.fields[i]) == schema_field) {
-      return headers_[i];
-    }
-  }
-  return schema_field;
+  return importing::column_for(mapping_, headers_, schema_field);
 }
 
 RejectedRow Importer::rejection_from(std::size_t line, const Error& error) const {
@@ -347,7 +191,7 @@ Result<void> Importer::load_context() {
     if (wants_users) {
       RELAIS_TRY(load_all(tx, user_schema(), [&](const Json& u) {
         if (u.contains("email") && u["email"].is_string() && u["id"].is_number_integer()) {
-          context_.users_by_email[lower_ascii(u["email"].get<std::string>())] =
+          context_.users_by_email[to_lower_ascii(u["email"].get<std::string>())] =
               u["id"].get<std::int64_t>();
         }
       }));
@@ -355,8 +199,8 @@ Result<void> Importer::load_context() {
     if (wants_pipelines) {
       RELAIS_TRY(load_all(tx, pipeline_schema(), [&](const Json& p) {
         context_.pipelines.push_back(
-            Pipeline{p.value("id", std::int64_t{0}), p.value("name", std::string()),
-                     p.value("stages", Json::array()), p.value("is_default", false)});
+            ImportPipeline{p.value("id", std::int64_t{0}), p.value("name", std::string()),
+                           p.value("stages", Json::array()), p.value("is_default", false)});
       }));
     }
     return Json();
@@ -368,223 +212,11 @@ Result<void> Importer::load_context() {
     }
     // Pipelines are listed newest first; the default is the flagged one, else the oldest.
     context_.default_pipeline = &context_.pipelines.back();
-    for (const Pipeline& p : context_.pipelines) {
+    for (const ImportPipeline& p : context_.pipelines) {
       if (p.is_default) context_.default_pipeline = &p;
     }
   }
   return {};
-}
-
-std::optional<CellError> Importer::convert_cell(const std::string& field, std::string_view cell,
-                                                PreparedRow& out) {
-  Json& body = out.body;
-  auto append = [&](const char* key, const std::string& value) {
-    if (!body.contains(key)) body[key] = Json::array();
-    body[key].push_back(value);
-  };
-  if (field == "email") {
-    for (const std::string& e : split_list(cell, ",;| ")) {
-      if (!looks_like_email(e)) return CellError{"'" + e + "' is not a valid e-mail address"};
-      append("emails", e);
-    }
-    return std::nullopt;
-  }
-  if (field == "phone" || field == "mobile") {
-    if (options_.kind == ImportKind::kCompanies) {
-      if (!body.contains("phone")) body["phone"] = std::string(cell);
-    } else {
-      for (const std::string& p : split_list(cell, ",;|")) append("phones", p);
-    }
-    return std::nullopt;
-  }
-  if (field == "company") {
-    out.company_name = std::string(cell);
-    return std::nullopt;
-  }
-  if (field == "created_at") {
-    auto stamp = creation_stamp(cell);
-    if (std::holds_alternative<CellError>(stamp)) return std::get<CellError>(stamp);
-    out.created_at = std::get<std::string>(stamp);
-    return std::nullopt;
-  }
-  if (field == "contact_email") {
-    for (const std::string& e : split_list(cell, ",;| ")) out.contact_emails.push_back(e);
-    return std::nullopt;
-  }
-  if (field == "owner_email") {
-    auto it = context_.users_by_email.find(lower_ascii(cell));
-    if (it == context_.users_by_email.end())
-      return CellError{"no user with e-mail '" + std::string(cell) + "'"};
-    body["owner_id"] = it->second;
-    return std::nullopt;
-  }
-  if (field.rfind("custom.", 0) == 0) return convert_custom_cell(field.substr(7), cell, out);
-  if (field == "pipeline" || field == "stage") {
-    body[field == "pipeline" ? "_pipeline" : "_stage"] = std::string(cell);
-    return std::nullopt;
-  }
-
-  const FieldDef* def = schema().field(field);
-  if (def == nullptr || def->read_only) return std::nullopt;
-  switch (def->type) {
-    case FieldType::kText:
-    case FieldType::kDateTime:
-      body[field] = std::string(cell);
-      break;
-    case FieldType::kCurrency: {
-      std::string code(cell);
-      for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (code == "€") code = "EUR";
-      body[field] = code;
-      break;
-    }
-    case FieldType::kInteger:
-    case FieldType::kReference: {
-      std::string_view number = cell;
-      if (field == "probability" && !number.empty() && number.back() == '%') {
-        number = trim_cell(number.substr(0, number.size() - 1));
-      }
-      auto v = parse_integer(number);
-      if (!v) return CellError{"'" + std::string(cell) + "' is not a whole number"};
-      body[field] = *v;
-      break;
-    }
-    case FieldType::kMoney:
-      return put_typed(CellType::kMoney, cell, body[field]);
-    case FieldType::kDate:
-      return put_typed(CellType::kDate, cell, body[field]);
-    case FieldType::kBoolean:
-      return put_typed(CellType::kBoolean, cell, body[field]);
-    case FieldType::kEnum: {
-      std::string folded = fold_label(cell);
-      if (field == "size") {
-        if (auto n = parse_integer(cell)) folded = size_bucket(*n);
-      }
-      if (field == "lifecycle_stage") {
-        auto it = lifecycle_synonyms().find(folded);
-        if (it != lifecycle_synonyms().end()) folded = it->second;
-      }
-      std::string allowed;
-      for (const std::string& v : def->enum_values) {
-        if (fold_label(v) == folded || v == folded) {
-          body[field] = v;
-          return std::nullopt;
-        }
-        allowed += (allowed.empty() ? "" : ", ") + v;
-      }
-      return CellError{"'" + std::string(cell) + "' is not one of " + allowed};
-    }
-    case FieldType::kTextList:
-      for (const std::string& v : split_list(cell, ",;|")) append(field.c_str(), v);
-      break;
-    case FieldType::kReferenceList:
-      for (const std::string& v : split_list(cell, ",;| ")) {
-        auto id = parse_integer(v);
-        if (!id) return CellError{"'" + v + "' is not an id"};
-        if (!body.contains(field)) body[field] = Json::array();
-        body[field].push_back(*id);
-      }
-      break;
-    case FieldType::kObject:
-    case FieldType::kList: {
-      Json parsed = Json::parse(cell, nullptr, false);
-      if (parsed.is_discarded()) return CellError{"not valid JSON"};
-      body[field] = std::move(parsed);
-      break;
-    }
-  }
-  return std::nullopt;
-}
-
-// Typed like the definition says; the record service then checks the value against it.
-std::optional<CellError> Importer::convert_custom_cell(const std::string& key,
-                                                       std::string_view cell, PreparedRow& out) {
-  auto it = context_.custom_fields.find(key);
-  if (it == context_.custom_fields.end()) return std::nullopt;
-  const Json& def = it->second;
-  const std::string type = def.value("type", "text");
-  static const std::map<std::string, CellType> kTyped = {{"number", CellType::kNumber},
-                                                         {"money", CellType::kMoney},
-                                                         {"date", CellType::kDate},
-                                                         {"boolean", CellType::kBoolean}};
-  Json value;
-  if (auto typed = kTyped.find(type); typed != kTyped.end()) {
-    if (auto error = put_typed(typed->second, cell, value)) return error;
-  } else if (type == "enum") {
-    const std::string folded = fold_label(cell);
-    std::string allowed;
-    for (const Json& option : def.value("options", Json::array())) {
-      if (!option.is_string()) continue;
-      if (fold_label(option.get<std::string>()) == folded) value = option;
-      allowed += (allowed.empty() ? "" : ", ") + option.get<std::string>();
-    }
-    if (value.is_null()) return CellError{"'" + std::string(cell) + "' is not one of " + allowed};
-  } else {
-    value = std::string(cell);
-  }
-  out.body["custom"][key] = std::move(value);
-  return std::nullopt;
-}
-
-bool Importer::prepare(const common::CsvRow& row, PreparedRow& out, RejectedRow& rejected) {
-  out.line = row.line;
-  rejected.row = row.line;
-  if (row.cells.size() > headers_.size()) {
-    for (std::size_t i = headers_.size(); i < row.cells.size(); ++i) {
-      if (!trim_cell(row.cells[i]).empty()) {
-        rejected.reason = "the row has " + std::to_string(row.cells.size()) +
-                          " cells but the header has " + std::to_string(headers_.size());
-        return false;
-      }
-    }
-  }
-  for (std::size_t i = 0; i < headers_.size() && i < row.cells.size(); ++i) {
-    const std::string& field = mapping_.fields[i];
-    if (field.empty()) continue;
-    std::string_view cell = unguard(trim_cell(row.cells[i]));
-    if (cell.empty()) continue;
-    if (auto error = convert_cell(field, cell, out)) {
-      rejected.column = headers_[i];
-      rejected.reason = error->reason;
-      return false;
-    }
-  }
-  if (options_.kind == ImportKind::kDeals) {
-    Json& body = out.body;
-    const Pipeline* pipeline = context_.default_pipeline;
-    if (body.contains("_pipeline")) {
-      std::string wanted = fold_label(body["_pipeline"].get<std::string>());
-      pipeline = nullptr;
-      for (const Pipeline& p : context_.pipelines) {
-        if (fold_label(p.name) == wanted) pipeline = &p;
-      }
-      if (!pipeline) {
-        rejected.column = column_for("pipeline_id");
-        rejected.reason = "no pipeline named '" + body["_pipeline"].get<std::string>() + "'";
-        return false;
-      }
-      body.erase("_pipeline");
-    }
-    body["pipeline_id"] = pipeline->id;
-    if (body.contains("_stage")) {
-      std::string given = body["_stage"].get<std::string>();
-      std::string wanted = fold_label(given);
-      body.erase("_stage");
-      for (const Json& stage : pipeline->stages) {
-        std::string id = stage.value("id", std::string());
-        if (id == given || fold_label(stage.value("name", std::string())) == wanted ||
-            fold_label(id) == wanted) {
-          body["stage_id"] = id;
-        }
-      }
-      if (!body.contains("stage_id")) {
-        rejected.column = column_for("stage_id");
-        rejected.reason = "no stage '" + given + "' in pipeline '" + pipeline->name + "'";
-        return false;
-      }
-    }
-  }
-  return true;
 }
 
 Result<std::optional<std::int64_t>> Importer::find_company(Transaction& tx, const std::string& name,
@@ -650,7 +282,7 @@ std::optional<RejectedRow> Importer::write_row_steps(Transaction& tx, PreparedRo
     for (const std::string& e : row.contact_emails) {
       // A contact the importing user cannot read is answered like a missing one.
       std::optional<Json> contact;
-      if (auto id = tx.find_contact_by_email(lower_ascii(e))) {
+      if (auto id = tx.find_contact_by_email(to_lower_ascii(e))) {
         auto readable = find_readable(tx, actor_, contact_schema(), *id);
         if (!readable.ok()) return rejection_from(row.line, readable.error());
         contact = std::move(readable).value();
@@ -720,7 +352,8 @@ Result<Importer::BatchOutcome> Importer::import_batch(std::vector<PreparedRow> b
   return outcome;
 }
 
-std::size_t Importer::prepare_rows(const std::vector<common::CsvRow>& rows, std::size_t next,
+std::size_t Importer::prepare_rows(const RowConverter& converter,
+                                   const std::vector<common::CsvRow>& rows, std::size_t next,
                                    std::size_t count, std::vector<PreparedRow>& out) {
   for (; next < rows.size() && out.size() < count; ++next) {
     const common::CsvRow& row = rows[next];
@@ -730,14 +363,14 @@ std::size_t Importer::prepare_rows(const std::vector<common::CsvRow>& rows, std:
     ++report_.rows;
     PreparedRow p;
     RejectedRow rejected;
-    if (!prepare(row, p, rejected)) {
+    if (!converter.convert(row, p, rejected)) {
       report_.rejected.push_back(std::move(rejected));
       continue;
     }
     if (options_.kind == ImportKind::kContacts && p.body.contains("emails")) {
       bool duplicate = false;
       for (const Json& e : p.body["emails"]) {
-        std::string key = lower_ascii(e.get<std::string>());
+        std::string key = to_lower_ascii(e.get<std::string>());
         auto [it, inserted] = first_row_of_email_.emplace(key, row.line);
         if (!inserted && it->second != row.line) {
           report_.rejected.push_back(RejectedRow{row.line, column_for("emails"),
@@ -775,6 +408,7 @@ Result<ImportReport> Importer::run(std::string_view bytes) {
   RELAIS_TRY(check_required_columns());
   RELAIS_TRY(check_creation_dates_allowed());
   RELAIS_TRY(load_context());
+  const RowConverter converter(options_.kind, schema(), headers_, mapping_, context_);
 
   // Two stages in step: while batch k is written (its own thread, waiting on the store's
   // writer), batch k+1 is converted here. Converting is a third of the work of a row, so
@@ -792,7 +426,7 @@ Result<ImportReport> Importer::run(std::string_view bytes) {
   while (next < table.rows.size()) {
     std::vector<PreparedRow> batch;
     batch.reserve(batch_size);
-    next = prepare_rows(table.rows, next, batch_size, batch);
+    next = prepare_rows(converter, table.rows, next, batch_size, batch);
     RELAIS_TRY(settle());
     if (batch.empty()) continue;
     in_flight = std::async(std::launch::async,

@@ -3,12 +3,12 @@
 // Every row goes through the same RecordService::create_in path as an API call, so
 // validation, permissions, audit log and domain events apply. Rows are written in batches
 // (one Store::write unit of work per `batch_size` rows) for speed; a row that fails never
-// rejects its neighbours: the batch is rolled back and replayed without the failed rows, so
-// nothing of a rejected row is kept. Dry-run runs exactly the same code and rolls every
-// batch back, so its report is what a real run would produce. Batch k+1 is converted while
-// batch k is being written. 2,000 rows per batch: ~25 % faster than 500 (fewer commits,
-// fsyncs and full-text segment flushes) while holding the writer ~0.1 s at a time, so
-// API writes of other users wait at most that long during an import.
+// rejects its neighbours: each row is written inside its own savepoint, so nothing of a
+// rejected row is kept and the batch goes on. Dry-run runs exactly the same code and rolls
+// every batch back, so its report is what a real run would produce. Batch k+1 is converted
+// (row_conversion.hpp) while batch k is being written. 2,000 rows per batch: ~25 % faster than 500
+// (fewer commits, fsyncs and full-text segment flushes) while holding the writer ~0.1 s at a time,
+// so API writes of other users wait at most that long during an import.
 //
 // Thread-safety: an ImportService holds no mutable state; concurrent imports are fine (the
 // Store serialises writers).

@@ -15,9 +15,6 @@ inline Json required_values(domain::Store& store, const domain::EntitySchema& sc
   for (const auto& f : schema.fields) {
     if (!f.required || f.read_only) continue;
     switch (f.type) {
-      case domain::FieldType::kText:
-        values[f.name] = "x";
-        break;
       case domain::FieldType::kList:
         values[f.name] = Json::array({{{"id", "new"}, {"name", "New"}, {"kind", "open"}}});
         break;
@@ -34,8 +31,16 @@ inline Json required_values(domain::Store& store, const domain::EntitySchema& sc
         if (stored.ok()) values[f.name] = stored.value()["id"];
         break;
       }
-      default:
+      case domain::FieldType::kTextList:
+      case domain::FieldType::kReferenceList:
+        values[f.name] = Json::array();
         break;
+      case domain::FieldType::kInteger:
+      case domain::FieldType::kMoney:
+        values[f.name] = 1;
+        break;
+      default:
+        values[f.name] = "x";
     }
   }
   return values;
