@@ -56,6 +56,16 @@ class Importer {
   // Writes one batch in one unit of work. Runs on its own thread while the next batch is
   // being prepared, so it touches only `batch`, `companies_` and the read-only members.
   Result<BatchOutcome> import_batch(std::vector<PreparedRow> batch, std::size_t imported_before);
+  // How a batch is written. A savepoint costs SQLite a copy of every page the rows inside it
+  // change and PostgreSQL a round trip, so most batches, which have no rejected row, are
+  // written without one (kWhole) and undone as a whole at the first rejected row; then they
+  // are written again in runs of kRunRows rows, each inside a savepoint, and a run holding a
+  // rejected row once more with a savepoint per row (kInRuns).
+  enum class Care { kWhole, kInRuns };
+  static constexpr std::size_t kRunRows = 64;
+  // `needs_care`: kWhole met a rejected row and wrote nothing.
+  Result<BatchOutcome> write_batch(std::vector<PreparedRow>& batch, std::size_t imported_before,
+                                   Care care, bool& needs_care);
   // Converts data rows into `out` until it holds `count` rows or the file ends; rows that
   // are rejected without the database (bad cells, duplicates inside the file) go to the
   // report. Returns the index of the next unread row.
@@ -71,6 +81,10 @@ class Importer {
   // the company it created nor half of its record), and the batch goes on. Returns the
   // rejection, if any.
   std::optional<RejectedRow> write_row(Transaction& tx, PreparedRow& row, Attempt& attempt);
+  // Writes rows [begin, end) of `batch` inside one savepoint. False, with every write of the
+  // run undone, if one of them was rejected.
+  bool write_run(Transaction& tx, std::vector<PreparedRow>& batch, std::size_t begin,
+                 std::size_t end, Attempt& attempt);
   std::optional<RejectedRow> write_row_steps(Transaction& tx, PreparedRow& row, Attempt& attempt,
                                              std::string& new_company);
   Result<std::optional<std::int64_t>> find_company(Transaction& tx, const std::string& name,
@@ -317,18 +331,55 @@ std::optional<RejectedRow> Importer::write_row_steps(Transaction& tx, PreparedRo
   return std::nullopt;
 }
 
-Result<Importer::BatchOutcome> Importer::import_batch(std::vector<PreparedRow> batch,
-                                                      std::size_t imported_before) {
+bool Importer::write_run(Transaction& tx, std::vector<PreparedRow>& batch, std::size_t begin,
+                         std::size_t end, Attempt& attempt) {
+  std::vector<std::string> added_companies;
+  auto written = tx.savepoint([&]() -> Result<Json> {
+    for (std::size_t i = begin; i < end; ++i) {
+      std::string new_company;
+      auto rejection = write_row_steps(tx, batch[i], attempt, new_company);
+      if (!new_company.empty()) added_companies.push_back(std::move(new_company));
+      if (rejection) return Error::validation(rejection->reason);  // undoes the whole run
+    }
+    return Json();
+  });
+  if (written.ok()) {
+    attempt.created += end - begin;
+    return true;
+  }
+  for (const std::string& key : added_companies) attempt.new_companies.erase(key);
+  return false;
+}
+
+Result<Importer::BatchOutcome> Importer::write_batch(std::vector<PreparedRow>& batch,
+                                                     std::size_t imported_before, Care care,
+                                                     bool& needs_care) {
   Attempt attempt;
   bool rolled_back_on_purpose = false;
   auto written = services_.store.write([&](Transaction& tx) -> Result<Json> {
     // From scratch: an engine may run a unit of work again (PostgreSQL serialization retry).
     attempt = Attempt{};
-    for (auto& row : batch) {
-      if (auto rejection = write_row(tx, row, attempt)) {
-        attempt.rejected.push_back(std::move(*rejection));
-      } else {
+    needs_care = false;
+    if (care == Care::kWhole) {
+      for (auto& row : batch) {
+        std::string new_company;
+        if (write_row_steps(tx, row, attempt, new_company)) {
+          needs_care = true;
+          return Error::internal("import batch has a rejected row");  // undoes the batch
+        }
         ++attempt.created;
+      }
+    } else {
+      for (std::size_t begin = 0; begin < batch.size(); begin += kRunRows) {
+        const std::size_t end = std::min(batch.size(), begin + kRunRows);
+        if (write_run(tx, batch, begin, end, attempt)) continue;
+        for (std::size_t i = begin; i < end; ++i) {
+          if (auto rejection = write_row(tx, batch[i], attempt)) {
+            attempt.rejected.push_back(std::move(*rejection));
+          } else {
+            ++attempt.created;
+          }
+        }
       }
     }
     if (options_.dry_run) {
@@ -337,6 +388,7 @@ Result<Importer::BatchOutcome> Importer::import_batch(std::vector<PreparedRow> b
     }
     return Json();
   });
+  if (needs_care) return BatchOutcome{};
   if (!written.ok() && !rolled_back_on_purpose) {
     Error e = std::move(written).error();
     e.message = "import stopped at row " + std::to_string(batch.front().line) + " after " +
@@ -350,6 +402,14 @@ Result<Importer::BatchOutcome> Importer::import_batch(std::vector<PreparedRow> b
     for (auto& [name, id] : attempt.new_companies) companies_[name] = id;
   }
   return outcome;
+}
+
+Result<Importer::BatchOutcome> Importer::import_batch(std::vector<PreparedRow> batch,
+                                                      std::size_t imported_before) {
+  bool needs_care = false;
+  auto whole = write_batch(batch, imported_before, Care::kWhole, needs_care);
+  if (!needs_care) return whole;
+  return write_batch(batch, imported_before, Care::kInRuns, needs_care);
 }
 
 std::size_t Importer::prepare_rows(const RowConverter& converter,

@@ -190,6 +190,58 @@ TEST_F(ImportServiceTest, RowFailingAfterAPartialWriteLeavesNothingBehind) {
   EXPECT_EQ(companies[0]["name"], "Réelle SARL");
 }
 
+// Rows the database rejects (an e-mail that already belongs to a contact), spread over
+// batches larger than a run of rows written together: the batch is written again in runs,
+// and a run with a rejected row row by row. Nothing of a rejected row stays (row 190 is the
+// first of its company's rows: the company it created is undone with it, and created again
+// by the next row), every other row is imported once, linked to its company.
+TEST_F(ImportServiceTest, RowsRejectedByTheDatabaseInLargeBatches) {
+  for (int i = 0; i < 300; ++i) {
+    if (i % 37 != 5) continue;
+    auto c = services_->contacts.create(
+        Actor::system(),
+        Json{{"last_name", "Déjà"}, {"emails", {"dup" + std::to_string(i) + "@x.fr"}}});
+    ASSERT_TRUE(c.ok()) << c.error().message;
+  }
+  std::string csv = "Prénom;Nom;E-mail;Entreprise\n";
+  std::size_t expected_rejected = 0;
+  for (int i = 0; i < 300; ++i) {
+    const std::string n = std::to_string(i);
+    if (i % 37 == 5) {
+      ++expected_rejected;
+      csv += "P" + n + ";N;dup" + n + "@x.fr;Société " + std::to_string(i / 10) + "\n";
+    } else {
+      csv += "P" + n + ";N;p" + n + "@x.fr;Société " + std::to_string(i / 10) + "\n";
+    }
+  }
+  auto report = import(csv, ImportKind::kContacts, false, 200);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_EQ(report->rows, 300u);
+  ASSERT_EQ(report->rejected.size(), expected_rejected);
+  for (const RejectedRow& r : report->rejected) {
+    EXPECT_EQ((r.row - 2) % 37, 5u) << r.row;  // line 2 holds i = 0
+    EXPECT_NE(r.reason.find("already belongs"), std::string::npos) << r.reason;
+  }
+  EXPECT_EQ(report->imported, 300u - expected_rejected);
+
+  std::map<std::int64_t, std::string> company_names;
+  for (const Json& company : all(company_schema())) {
+    EXPECT_EQ(company["name"].get<std::string>().rfind("Société ", 0), 0u) << company.dump();
+    company_names[company["id"].get<std::int64_t>()] = company["name"];
+  }
+  EXPECT_EQ(company_names.size(), 30u);
+  std::size_t imported = 0;
+  for (const Json& contact : all(contact_schema())) {
+    if (contact["last_name"] == "Déjà") continue;
+    ++imported;
+    const int i = std::stoi(contact["first_name"].get<std::string>().substr(1));
+    ASSERT_TRUE(contact["company_id"].is_number_integer()) << contact.dump();
+    EXPECT_EQ(company_names[contact["company_id"].get<std::int64_t>()],
+              "Société " + std::to_string(i / 10));
+  }
+  EXPECT_EQ(imported, 300u - expected_rejected);
+}
+
 TEST_F(ImportServiceTest, CustomFieldColumnsAreTypedLikeTheirDefinitions) {
   auto define = [&](Json def) {
     def["entity"] = "contact";

@@ -390,7 +390,8 @@ void SqliteTransaction::record_event(const domain::DomainEvent& event) {
 
 Result<Json> SqliteTransaction::savepoint(const std::function<Result<Json>()>& step) {
   // Named by depth: SQLite savepoint names are a stack, and a unit's nested calls unwind in
-  // order. The store's own "unit_of_work" savepoint encloses them all.
+  // order. The store's own "unit_of_work" savepoint, or a unit's own transaction when it is
+  // alone in a write batch, encloses them all.
   const std::string name = "sp" + std::to_string(++savepoint_depth_);
   struct Depth {
     int& depth;
