@@ -141,7 +141,8 @@ def main():
         with IdSampler(db_path) as sampler:
             wrk = subprocess.Popen(["wrk", f"-t{args.threads}", f"-c{args.connections}", "-d1h",
                                     "-s", os.path.join(BENCH, "wrk", "create_contact.lua"), base],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                   env=env)
             started_load = time.monotonic()
             time.sleep(args.warmup)
             backup_start = time.monotonic()
@@ -152,7 +153,7 @@ def main():
                 sys.exit(f"backup failed ({backup.returncode}): {backup.stderr}")
             time.sleep(args.after)
             wrk.send_signal(signal.SIGINT)
-            wrk.wait(timeout=30)
+            wrk_out, _ = wrk.communicate(timeout=30)
     finally:
         if wrk is not None and wrk.poll() is None:
             wrk.kill()
@@ -160,6 +161,9 @@ def main():
         server.wait(timeout=60)
 
     seconds = backup_end - backup_start
+    # Every answer of the load must be a 2xx: a write refused during the backup is a loss.
+    refused = re.search(r"Non-2xx or 3xx responses: (\d+)", wrk_out)
+    refused = int(refused[1]) if refused else 0
     phases = re.search(r"\(copy ([\d.]+) s, check ([\d.]+) s\)", backup.stdout)
     copy_s, check_s = (float(phases[1]), float(phases[2])) if phases else (seconds, 0.0)
     before = sampler.rate(started_load + 2, backup_start)
@@ -197,12 +201,18 @@ def main():
     rows = f"{copied:,} contacts, " if copied is not None else ""
     print(f"| backup size | {os.path.getsize(backup_path) / 1e6:,.0f} MB ({rows}{check}) |")
     print(f"| writes/s before | {before:,.0f} |")
-    print(f"| writes/s during the backup | {during:,.0f} (copy {during_copy:,.0f}, "
-          f"check {during_check:,.0f}) |")
+    if postgres:
+        print(f"| writes/s during the backup | {during:,.0f} |")
+    else:
+        print(f"| writes/s during the backup | {during:,.0f} (copy {during_copy:,.0f}, "
+              f"check {during_check:,.0f}) |")
     print(f"| writes/s after | {after:,.0f} |")
     lost = 100 * (1 - during / before) if before > 0 else float("nan")
     print(f"| throughput lost during the backup | {lost:.0f} % "
           f"(~{max(0.0, before - during) * seconds:,.0f} writes) |")
+    print(f"| writes refused (non-2xx answers) | {refused:,} |")
+    if refused:
+        sys.exit(f"{refused} writes were refused during the run")
 
 
 if __name__ == "__main__":

@@ -181,6 +181,8 @@ def main():
     ap.add_argument("--db", metavar="URL",
                     help="serve this database from an earlier run; skip generation and import")
     ap.add_argument("--reuse-db", metavar="PATH", help="same as --db sqlite:PATH")
+    ap.add_argument("--server-log", metavar="FILE",
+                    help="keep the server's log (stderr) in FILE instead of discarding it")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS),
                     help="comma-separated subset of: " + ", ".join(SCENARIOS))
     args = ap.parse_args()
@@ -216,8 +218,9 @@ def run(args, relais, own_cluster):
         db, import_seconds = create_database(relais, args.contacts, args.engine, args.pg_url)
 
     port = free_port()
+    server_log = open(args.server_log, "w") if args.server_log else subprocess.DEVNULL
     server = subprocess.Popen([relais, "serve", "--db", db, "--listen", f"127.0.0.1:{port}"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                              stdout=subprocess.PIPE, stderr=server_log, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

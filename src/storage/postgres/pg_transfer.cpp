@@ -239,6 +239,10 @@ void PgTransfer::finish(const std::map<std::string, std::int64_t>& last_ids) {
               params(name, table.columns[0].name,
                      last == last_ids.end() ? std::int64_t{0} : last->second));
   }
+  // Planner statistics for the copied rows, committed with them: without them the first
+  // queries on a freshly filled database are planned for empty tables until autovacuum
+  // gets round to analysing each one. (ANALYZE counts the transaction's own rows.)
+  for (const auto& table : transfer_tables()) db_.exec("ANALYZE " + quote_ident(table.name));
 }
 
 }  // namespace relais::storage::postgres
