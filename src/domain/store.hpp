@@ -225,7 +225,12 @@ class Transaction {
   virtual Result<void> remove(const EntitySchema& schema, std::int64_t id) = 0;
 
   // Contact e-mail index: unique, lower-cased. kConflict (details.existing_id) on a clash.
+  // set_ replaces the contact's addresses; add_ is for a contact that has none yet (just
+  // inserted): it skips looking for addresses to remove, a read that on PostgreSQL takes a
+  // predicate lock where every concurrent new contact writes (SERIALIZABLE: decision 0009).
   virtual Result<void> set_contact_emails(std::int64_t contact_id,
+                                          const std::vector<std::string>& emails) = 0;
+  virtual Result<void> add_contact_emails(std::int64_t contact_id,
                                           const std::vector<std::string>& emails) = 0;
   virtual std::optional<std::int64_t> find_contact_by_email(const std::string& email) = 0;
   // Company domain index: unique, lower-cased.

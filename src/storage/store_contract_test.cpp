@@ -305,6 +305,24 @@ TEST_P(StoreContractTest, ContactEmailsAreUniqueIgnoringCase) {
     RELAIS_TRY(tx.set_contact_emails(first, {"jean.dupont@acme.fr"}));
     return Json();
   });
+  // A new contact's addresses are added the same way: normalised, clashes named.
+  const auto third =
+      insert_one(*store_, contacts, Json{{"first_name", "C"}})["id"].get<std::int64_t>();
+  auto taken = store_->write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.add_contact_emails(third, {"c@x.fr", "JEAN.dupont@acme.fr"}));
+    return Json();
+  });
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(taken.error().details["existing_id"], first);
+  write([&](Transaction& tx) -> Result<Json> {
+    RELAIS_TRY(tx.add_contact_emails(third, {" C@X.fr", "c@x.fr"}));  // listed twice
+    return Json();
+  });
+  const Json c = read([&](Transaction& tx) -> Result<Json> {
+    return Json(tx.find_contact_by_email("c@x.fr").value_or(-1));
+  });
+  EXPECT_EQ(c, third);
 }
 
 TEST_P(StoreContractTest, CompanyDomainAndUserEmailUniqueness) {

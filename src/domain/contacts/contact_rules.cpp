@@ -82,7 +82,9 @@ class ContactRules final : public RecordRules {
                            const Json& after) override {
     const auto emails = strings_of(after, "emails");
     if (before && strings_of(*before, "emails") == emails) return {};
-    auto indexed = tx.set_contact_emails(after.value("id", std::int64_t{0}), emails);
+    const std::int64_t id = after.value("id", std::int64_t{0});
+    auto indexed =
+        before != nullptr ? tx.set_contact_emails(id, emails) : tx.add_contact_emails(id, emails);
     if (indexed.ok()) return {};
     Error error = std::move(indexed).error();
     if (error.code == ErrorCode::kConflict && error.details.contains("existing_id")) {

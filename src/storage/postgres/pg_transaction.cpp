@@ -251,6 +251,11 @@ Result<void> PgTransaction::remove(const EntitySchema& schema, std::int64_t id) 
 Result<void> PgTransaction::set_contact_emails(std::int64_t contact_id,
                                                const std::vector<std::string>& emails) {
   write("DELETE FROM contact_emails WHERE contact_id = $1", params(contact_id));
+  return add_contact_emails(contact_id, emails);
+}
+
+Result<void> PgTransaction::add_contact_emails(std::int64_t contact_id,
+                                               const std::vector<std::string>& emails) {
   for (const auto& raw : emails) {
     const std::string email = normalise_key(raw);
     if (email.empty()) continue;

@@ -48,6 +48,8 @@ class PgTransaction final : public domain::Transaction {
 
   Result<void> set_contact_emails(std::int64_t contact_id,
                                   const std::vector<std::string>& emails) override;
+  Result<void> add_contact_emails(std::int64_t contact_id,
+                                  const std::vector<std::string>& emails) override;
   std::optional<std::int64_t> find_contact_by_email(const std::string& email) override;
   std::optional<std::int64_t> find_company_by_domain(const std::string& domain) override;
   Result<void> repoint_contact(std::int64_t from_contact, std::int64_t into_contact) override;

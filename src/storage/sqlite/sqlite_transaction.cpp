@@ -253,6 +253,11 @@ Result<void> SqliteTransaction::set_contact_emails(std::int64_t contact_id,
   auto clear = db_.prepare("DELETE FROM contact_emails WHERE contact_id = ?");
   clear->bind(1, contact_id);
   clear->run();
+  return add_contact_emails(contact_id, emails);
+}
+
+Result<void> SqliteTransaction::add_contact_emails(std::int64_t contact_id,
+                                                   const std::vector<std::string>& emails) {
   for (const auto& raw : emails) {
     const std::string email = normalise_key(raw);
     if (email.empty()) continue;
