@@ -44,6 +44,13 @@ void run_and_clear(PGresult* result, PGconn* conn) {
   PQclear(result);
 }
 
+// Text parameters travel as C strings: a NUL would silently cut the value short.
+void refuse_nul(const std::string& text) {
+  if (text.find('\0') != std::string::npos) {
+    throw PgError("a text value contains a NUL character", "22021");
+  }
+}
+
 // Wire forms of the parameters; `values` points into `storage` (or is null for NULL).
 // Parameters travel as text, except those `binary` marks: their bytes as they are (bytea's
 // binary form), with their length, so a chunk of a file is neither hex-encoded nor cut at a
@@ -68,10 +75,7 @@ struct WireParams {
         storage.push_back(fmt::format("{}", *d));  // shortest form that reads back exactly
       } else {
         const auto& text = std::get<std::string>(p);
-        // Text parameters travel as C strings: a NUL would silently cut the value short.
-        if (!raw && text.find('\0') != std::string::npos) {
-          throw PgError("a text value contains a NUL character", "22021");
-        }
+        if (!raw) refuse_nul(text);
         storage.push_back(text);
       }
     }
@@ -161,12 +165,22 @@ void PgConnection::exec(std::string_view sql) {
   run_and_clear(PQexec(conn_, text.c_str()), conn_);
 }
 
-void PgConnection::defer(std::string sql) { deferred_.push_back(std::move(sql)); }
+void PgConnection::defer(std::string sql) { deferred_.push_back(Deferred{std::move(sql)}); }
+
+void PgConnection::defer_query(const std::string& sql, std::vector<SqlValue> params) {
+  for (const SqlValue& p : params) {  // now, not from a later statement
+    if (const auto* text = std::get_if<std::string>(&p)) refuse_nul(*text);
+  }
+  std::string name = prepared_name(sql);
+  deferred_.push_back(Deferred{std::move(name), true, std::move(params)});
+}
 
 const std::string& PgConnection::prepared_name(const std::string& sql) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     if (prepared_.size() >= kMaxPrepared) {  // dynamic list queries: start over, rarely
+      // Queued statements name prepared ones: send them before the names go.
+      if (!deferred_.empty()) run_and_clear(run_pipelined("SELECT 1", false, {}, {}, 0), conn_);
       run_and_clear(PQexec(conn_, "DEALLOCATE ALL"), conn_);
       prepared_.clear();
     }
@@ -181,15 +195,22 @@ PGresult* PgConnection::run_pipelined(const std::string& last, bool prepared,
                                       const std::vector<SqlValue>& params,
                                       const std::vector<bool>& binary, int result_format) {
   const WireParams wire(params, binary);  // may throw (a NUL in a value): before anything is sent
-  std::vector<std::string> deferred = std::move(deferred_);
+  std::vector<Deferred> deferred = std::move(deferred_);
   deferred_.clear();
   if (PQenterPipelineMode(conn_) != 1) {
     throw PgAbortError(std::string("cannot enter pipeline mode: ") + PQerrorMessage(conn_), "");
   }
   bool sent = true;
-  for (const auto& sql : deferred) {
-    sent = sent &&
-           PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  for (const auto& d : deferred) {
+    if (!sent) break;
+    if (d.prepared) {
+      const WireParams values(d.params, {});  // checked by defer_query: cannot throw
+      sent = PQsendQueryPrepared(conn_, d.text.c_str(), static_cast<int>(d.params.size()),
+                                 values.value_array(), nullptr, nullptr, 0) == 1;
+    } else {
+      sent =
+          PQsendQueryParams(conn_, d.text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    }
   }
   const int count = static_cast<int>(params.size());
   sent =

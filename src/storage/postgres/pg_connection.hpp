@@ -120,6 +120,11 @@ class PgConnection {
   // statement. A deferred statement that fails throws PgAbortError from that next call:
   // which step it belonged to is no longer known, so the whole unit is doomed.
   void defer(std::string sql);
+  // Queues `sql` with its parameters as a cached prepared statement, sent like defer()'s: for
+  // writes whose result nobody reads and that no constraint can refuse (audit entries, outbox
+  // events), which then cost no round trip of their own. A NUL in a text value throws here,
+  // as query() would.
+  void defer_query(const std::string& sql, std::vector<SqlValue> params);
   // Drops the deferred statements unsent: the transaction is being rolled back anyway.
   void discard_deferred() { deferred_.clear(); }
 
@@ -148,7 +153,12 @@ class PgConnection {
                    const std::vector<bool>& binary, int result_format);
 
   pg_conn* conn_ = nullptr;
-  std::vector<std::string> deferred_;
+  struct Deferred {
+    std::string text;  // the statement, or a prepared statement's name when `prepared`
+    bool prepared = false;
+    std::vector<SqlValue> params;
+  };
+  std::vector<Deferred> deferred_;
   bool broken_ = false;  // a pipeline left unfinished: dropped by the pool
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   std::uint64_t next_statement_ = 0;

@@ -339,7 +339,8 @@ void PgTransaction::record_audit(const domain::AuditEntry& entry) {
   auto json_or_null = [](const Json& v) {
     return v.is_null() ? SqlValue(nullptr) : SqlValue(v.dump());
   };
-  write(
+  // Deferred: nothing reads its result and no constraint can refuse it.
+  db_.defer_query(
       "INSERT INTO audit_log(at, actor_user_id, entity, record_id, action, before_json, "
       "after_json) VALUES ($1, $2, $3, $4, $5, $6, $7)",
       {trail_time(), entry.actor_user_id, entry.entity, entry.record_id, entry.action,
@@ -347,7 +348,7 @@ void PgTransaction::record_audit(const domain::AuditEntry& entry) {
 }
 
 void PgTransaction::record_event(const domain::DomainEvent& event) {
-  write(
+  db_.defer_query(  // as record_audit()
       "INSERT INTO outbox_events(at, type, entity, record_id, actor_user_id, payload_json) "
       "VALUES ($1, $2, $3, $4, $5, $6)",
       params(trail_time(), event.type, event.entity, event.record_id, event.actor_user_id,
