@@ -339,7 +339,9 @@ void PgTransaction::record_audit(const domain::AuditEntry& entry) {
   auto json_or_null = [](const Json& v) {
     return v.is_null() ? SqlValue(nullptr) : SqlValue(v.dump());
   };
-  // Deferred: nothing reads its result and no constraint can refuse it.
+  // Deferred: nothing reads its result and no constraint can refuse it (its JSON comes from
+  // validated records, which hold no NUL that jsonb would refuse); should it fail, the unit
+  // fails as a whole (PgConnection::defer).
   db_.defer_query(
       "INSERT INTO audit_log(at, actor_user_id, entity, record_id, action, before_json, "
       "after_json) VALUES ($1, $2, $3, $4, $5, $6, $7)",
